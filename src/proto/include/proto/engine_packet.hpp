@@ -51,4 +51,8 @@ std::optional<std::string> decode_base64(std::string_view text);
 std::string encode_base64url(std::string_view bytes);
 std::optional<std::string> decode_base64url(std::string_view text);
 
+// Appends standard base64 (with padding) of `bytes` to `out` without a temporary string;
+// encode_base64 and append_polling_record are built on it.
+void append_base64(std::string& out, std::string_view bytes);
+
 }  // namespace sg::proto

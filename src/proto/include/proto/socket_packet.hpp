@@ -39,6 +39,9 @@ struct SocketPacket {
 
 struct DecodeLimits {
   std::size_t max_attachments = 10;
+  // Deepest JSON nesting accepted in a payload (Boost.JSON's own default is 32, which
+  // real applications can exceed; the parser is not recursive, so this only bounds work).
+  std::size_t max_json_depth = 64;
 };
 
 // Decodes the text of one Socket.IO packet (the Engine.IO message body, without the '4').
@@ -67,6 +70,10 @@ void append_event_packet(std::string& out, std::string_view nsp, std::string_vie
 // Appends "<3|6>[<n>-][<nsp>,]<ack id>[<arg>,...]" (BINARY_ACK when attachments > 0).
 void append_ack_packet(std::string& out, std::string_view nsp, std::uint64_t ack_id,
                        std::span<const boost::json::value> args, std::size_t attachments = 0);
+
+// Appends the compact JSON text of `value` to `out`, serialising straight into the
+// string's storage (no temporary string).
+void append_json(std::string& out, const boost::json::value& value);
 
 // Counts {"_placeholder":true,"num":K} objects in `value` (depth first).
 std::size_t count_placeholders(const boost::json::value& value);
