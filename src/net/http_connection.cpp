@@ -1,0 +1,194 @@
+// HTTP request routing and reply writing for one connection (see http_connection.hpp).
+// Threading: the connection's shard thread; responders post back to it.
+#include "http_connection.hpp"
+
+#include "util/log.hpp"
+#include "util/url.hpp"
+#include "websocket_connection.hpp"
+#include "websocket_handshake.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+
+#include <algorithm>
+
+namespace sg::net {
+
+namespace http = boost::beast::http;
+
+namespace {
+constexpr std::size_t kHeaderLimit = 16 * 1024;
+
+bool path_matches_mount(std::string_view path, const std::string& mount) {
+  if (path == mount) return true;
+  return mount.size() > 1 && mount.back() == '/' && path == std::string_view(mount).substr(0, mount.size() - 1);
+}
+}  // namespace
+
+HttpConnection::HttpConnection(HttpServer& server, std::size_t shard, boost::asio::ip::tcp::socket socket,
+                               std::string already_received)
+    : server_(server), shard_(shard), socket_(std::move(socket)) {
+  if (!already_received.empty()) {
+    const auto copied = boost::asio::buffer_copy(buffer_.prepare(already_received.size()),
+                                                 boost::asio::buffer(already_received));
+    buffer_.commit(copied);
+  }
+  boost::system::error_code ec;
+  const auto remote = socket_.remote_endpoint(ec);
+  if (!ec) remote_address_ = remote.address().to_string();
+}
+
+void HttpConnection::start() { read_request(); }
+
+void HttpConnection::resume(Request request) { route(std::move(request)); }
+
+void HttpConnection::read_request() {
+  parser_.emplace();
+  parser_->header_limit(kHeaderLimit);
+  std::size_t body_limit = server_.options().max_body_bytes;
+  for (const auto& mount : server_.options().mounts) body_limit = std::max(body_limit, mount.max_payload);
+  parser_->body_limit(body_limit);
+  http::async_read(socket_, buffer_, *parser_,
+                   [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                     self->on_request(ec);
+                   });
+}
+
+void HttpConnection::on_request(const boost::system::error_code& ec) {
+  if (ec == http::error::body_limit) {
+    keep_alive_ = false;
+    return write_reply(json_error(413, "payload too large"));
+  }
+  if (ec) return close();
+  route(parser_->release());
+}
+
+void HttpConnection::route(Request request) {
+  keep_alive_ = request.keep_alive();
+  version_ = request.version();
+  origin_ = std::string(request[http::field::origin]);
+  const RequestTarget target = split_target(std::string_view(request.target().data(), request.target().size()));
+
+  if (request.method() == http::verb::options) {
+    Reply reply{204, "text/plain", "", {}};
+    if (!origin_.empty() && server_.options().cors.allows(origin_)) {
+      reply.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+      const auto requested = request[http::field::access_control_request_headers];
+      reply.headers.emplace_back("Access-Control-Allow-Headers",
+                                 requested.empty() ? "Content-Type, Authorization" : std::string(requested));
+      reply.headers.emplace_back("Access-Control-Max-Age", "86400");
+    }
+    return write_reply(std::move(reply));
+  }
+
+  for (const auto& mount : server_.options().mounts) {
+    if (!path_matches_mount(target.path, mount.path)) continue;
+    const auto home = eio::Engine::shard_for(target.query, server_.shards().size());
+    if (home && *home != shard_) return move_to_shard(*home, std::move(request));
+    if (boost::beast::websocket::is_upgrade(request))
+      return serve_websocket(mount, std::move(request), std::string(target.query));
+    return serve_engine(mount, std::move(request), target.query);
+  }
+
+  if (server_.options().handler && server_.options().handler(request, remote_address_, responder())) return;
+  write_reply(json_error(404, "not found"));
+}
+
+void HttpConnection::move_to_shard(std::size_t shard, Request request) {
+  boost::system::error_code ec;
+  const auto protocol = socket_.local_endpoint(ec).protocol();
+  if (ec) return close();
+  const auto fd = socket_.release(ec);
+  if (ec) return close();
+  boost::asio::ip::tcp::socket moved(server_.shards().context(shard));
+  moved.assign(protocol, fd, ec);
+  if (ec) return;
+  auto next = std::make_shared<HttpConnection>(server_, shard, std::move(moved),
+                                               boost::beast::buffers_to_string(buffer_.data()));
+  server_.shards().post(shard, [next, request = std::move(request)]() mutable { next->resume(std::move(request)); });
+}
+
+void HttpConnection::serve_engine(const EngineMount& mount, Request request, std::string_view query) {
+  eio::HandshakeInfo handshake{std::string(request[http::field::authorization]), remote_address_, std::string(query)};
+  const auto content_type = request[http::field::content_type];
+  auto respond = responder();
+  mount.engine_for(shard_).handle_polling(
+      std::string_view(request.method_string().data(), request.method_string().size()), query,
+      std::string_view(content_type.data(), content_type.size()), std::move(request.body()), std::move(handshake),
+      [respond](eio::HttpReply reply) {
+        Reply out{reply.status, std::move(reply.content_type), std::move(reply.body), {}};
+        out.headers.emplace_back("Cache-Control", "no-store");
+        respond(std::move(out));
+      });
+}
+
+void HttpConnection::serve_websocket(const EngineMount& mount, Request request, std::string query) {
+  eio::Engine& engine = mount.engine_for(shard_);
+  if (auto refusal = engine.check_websocket(query)) {
+    keep_alive_ = false;
+    return write_reply(Reply{refusal->status, refusal->content_type, refusal->body, {}});
+  }
+  const auto accept_key = websocket_accept_key(request);
+  if (!accept_key) {
+    keep_alive_ = false;
+    return write_reply(json_error(400, "bad websocket handshake"));
+  }
+  eio::HandshakeInfo handshake{std::string(request[http::field::authorization]), remote_address_, query};
+  auto response = std::make_shared<std::string>(websocket_upgrade_response(*accept_key));
+  boost::asio::async_write(
+      socket_, boost::asio::buffer(*response),
+      [self = shared_from_this(), response, &engine, max_payload = mount.max_payload, query = std::move(query),
+       handshake = std::move(handshake)](const boost::system::error_code& ec, std::size_t) mutable {
+        if (ec) return self->close();
+        auto websocket = std::make_shared<WebSocketConnection>(
+            std::move(self->socket_), boost::beast::buffers_to_string(self->buffer_.data()), max_payload);
+        auto session = engine.accept_websocket(query, std::move(handshake), websocket);
+        websocket->start(std::move(session));
+      });
+}
+
+Responder HttpConnection::responder() {
+  return [self = shared_from_this()](Reply reply) {
+    auto& context = self->server_.shards().context(self->shard_);
+    boost::asio::post(context, [self, reply = std::move(reply)]() mutable { self->write_reply(std::move(reply)); });
+  };
+}
+
+void HttpConnection::add_cors_headers(Reply& reply) const {
+  const CorsPolicy& cors = server_.options().cors;
+  if (origin_.empty() || !cors.allows(origin_)) return;
+  if (cors.any_origin) {
+    reply.headers.emplace_back("Access-Control-Allow-Origin", "*");
+    return;
+  }
+  reply.headers.emplace_back("Access-Control-Allow-Origin", origin_);
+  reply.headers.emplace_back("Access-Control-Allow-Credentials", "true");
+  reply.headers.emplace_back("Vary", "Origin");
+}
+
+void HttpConnection::write_reply(Reply reply) {
+  add_cors_headers(reply);
+  auto response = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply.status), version_);
+  response->set(http::field::content_type, reply.content_type);
+  for (auto& [name, value] : reply.headers) response->set(name, value);
+  response->keep_alive(keep_alive_);
+  response->body() = std::move(reply.body);
+  response->prepare_payload();
+  http::async_write(socket_, *response,
+                    [self = shared_from_this(), response](const boost::system::error_code& ec, std::size_t) {
+                      if (ec || !self->keep_alive_) return self->close();
+                      self->read_request();
+                    });
+}
+
+void HttpConnection::close() {
+  boost::system::error_code ignored;
+  socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+}
+
+}  // namespace sg::net

@@ -1,0 +1,58 @@
+// HttpConnection: one HTTP/1.1 connection — reads requests, routes them to an Engine.IO
+// mount (long-polling, or a WebSocket upgrade that hands the socket to a
+// WebSocketConnection), a CORS preflight answer, or the server's RequestHandler, and writes
+// the replies in order.
+//
+// A request that names an Engine.IO sid must be served on the sid's shard: the connection
+// then moves its socket to that shard (a new HttpConnection there takes the socket and the
+// bytes already read) before handling it, so all of a session's work stays on one thread.
+//
+// Threading: lives on one shard; all members run on that shard's thread. Responders may be
+// called from any thread; they post back here.
+#pragma once
+
+#include "net/http_server.hpp"
+#include "net/http_types.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace sg::net {
+
+class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
+ public:
+  HttpConnection(HttpServer& server, std::size_t shard, boost::asio::ip::tcp::socket socket, std::string already_received);
+
+  void start();
+  // Continues with a request read by the connection this one was moved from.
+  void resume(Request request);
+
+ private:
+  void read_request();
+  void on_request(const boost::system::error_code& ec);
+  void route(Request request);
+  void serve_engine(const EngineMount& mount, Request request, std::string_view query);
+  void serve_websocket(const EngineMount& mount, Request request, std::string query);
+  void move_to_shard(std::size_t shard, Request request);
+  Responder responder();
+  void write_reply(Reply reply);
+  void add_cors_headers(Reply& reply) const;
+  void close();
+
+  HttpServer& server_;
+  std::size_t shard_;
+  boost::asio::ip::tcp::socket socket_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  std::string remote_address_;
+  std::string origin_;      // Origin of the request being served
+  bool keep_alive_ = true;  // of the request being served
+  unsigned version_ = 11;
+};
+
+}  // namespace sg::net

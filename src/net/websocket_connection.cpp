@@ -1,0 +1,209 @@
+// WebSocket connection I/O: gather writes of shared frames, frame reading, closing
+// handshake (see websocket_connection.hpp).
+// Threading: the connection's shard thread only.
+#include "websocket_connection.hpp"
+
+#include "util/log.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
+#include <vector>
+
+namespace sg::net {
+
+namespace {
+constexpr std::size_t kMaxBuffersPerWrite = 512;
+constexpr std::uint8_t kOpClose = 0x8;
+constexpr std::uint8_t kOpPong = 0xA;
+constexpr auto kCloseLinger = std::chrono::seconds(2);
+}  // namespace
+
+WebSocketConnection::WebSocketConnection(boost::asio::ip::tcp::socket socket, std::string already_received,
+                                         std::size_t max_message_bytes)
+    : socket_(std::move(socket)), reader_(max_message_bytes), linger_timer_(socket_.get_executor()) {
+  if (!already_received.empty()) reader_.feed(already_received);
+  boost::system::error_code ignored;
+  socket_.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+}
+
+void WebSocketConnection::start(std::shared_ptr<eio::Session> session) {
+  session_ = session;
+  process_input();
+  read_more();
+}
+
+// ---- inbound ----------------------------------------------------------------------------
+
+void WebSocketConnection::read_more() {
+  if (closed_) return;
+  socket_.async_read_some(boost::asio::buffer(read_buffer_),
+                          [self = shared_from_this()](const boost::system::error_code& ec, std::size_t bytes) {
+                            self->on_read(ec, bytes);
+                          });
+}
+
+void WebSocketConnection::on_read(const boost::system::error_code& ec, std::size_t bytes) {
+  if (ec) {
+    notify_closed();
+    shut_down();
+    return;
+  }
+  reader_.feed(std::string_view(read_buffer_.data(), bytes));
+  process_input();
+  read_more();
+}
+
+void WebSocketConnection::process_input() {
+  for (;;) {
+    if (closed_) return;
+    const WebSocketEvent event = reader_.next();
+    switch (event.kind) {
+      case WebSocketEvent::Kind::none:
+        return;
+      case WebSocketEvent::Kind::text:
+      case WebSocketEvent::Kind::binary:
+        if (closing_) continue;
+        if (auto session = session_.lock()) {
+          session->on_websocket_message(this, event.payload, event.kind == WebSocketEvent::Kind::binary);
+        }
+        continue;
+      case WebSocketEvent::Kind::ping:
+        send_control(kOpPong, event.payload);
+        continue;
+      case WebSocketEvent::Kind::pong:
+        continue;
+      case WebSocketEvent::Kind::close:
+        notify_closed();
+        begin_closing(event.close_code == 1005 ? 1000 : event.close_code);
+        return;
+      case WebSocketEvent::Kind::error:
+        log::debug("websocket protocol error", {{"close_code", event.close_code}});
+        notify_closed();
+        begin_closing(event.close_code);
+        return;
+    }
+  }
+}
+
+void WebSocketConnection::notify_closed() {
+  if (notified_) return;
+  notified_ = true;
+  if (auto session = session_.lock()) session->on_websocket_closed(this);
+}
+
+// ---- outbound ---------------------------------------------------------------------------
+
+void WebSocketConnection::send(const PacketRef& packet) {
+  if (closing_ || closed_) return;
+  queued_bytes_ += packet->websocket_frame().size();
+  queue_.push_back(packet);
+  schedule_flush();
+}
+
+void WebSocketConnection::send_control(std::uint8_t opcode, std::string_view payload) {
+  if (closed_) return;
+  control_out_ += static_cast<char>(0x80 | opcode);
+  control_out_ += static_cast<char>(payload.size());
+  control_out_.append(payload);
+  schedule_flush();
+}
+
+void WebSocketConnection::schedule_flush() {
+  if (writing_ || flush_posted_) return;
+  flush_posted_ = true;
+  boost::asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    self->flush_posted_ = false;
+    self->flush();
+  });
+}
+
+void WebSocketConnection::flush() {
+  if (writing_ || closed_) return;
+  if (queue_.empty() && control_out_.empty()) {
+    if (close_after_flush_ && !closing_) begin_closing(1000);
+    return;
+  }
+  std::vector<boost::asio::const_buffer> buffers;
+  const std::size_t packets = std::min(queue_.size(), kMaxBuffersPerWrite);
+  buffers.reserve(packets + 1);
+  // Control frames go first: they are never split from a data frame because data frames
+  // are always written whole within one gather write.
+  control_in_flight_ = std::move(control_out_);
+  control_out_.clear();
+  if (!control_in_flight_.empty()) buffers.emplace_back(control_in_flight_.data(), control_in_flight_.size());
+  for (std::size_t i = 0; i < packets; ++i) {
+    const std::string_view frame = queue_[i]->websocket_frame();
+    buffers.emplace_back(frame.data(), frame.size());
+  }
+  writing_ = true;
+  boost::asio::async_write(socket_, buffers,
+                           [self = shared_from_this(), packets](const boost::system::error_code& ec, std::size_t) {
+                             self->on_written(ec, packets);
+                           });
+}
+
+void WebSocketConnection::on_written(const boost::system::error_code& ec, std::size_t packets_written) {
+  writing_ = false;
+  for (std::size_t i = 0; i < packets_written && !queue_.empty(); ++i) {
+    queued_bytes_ -= queue_.front()->websocket_frame().size();
+    queue_.pop_front();
+  }
+  control_in_flight_.clear();
+  if (closing_) {  // nothing may follow our close frame
+    queue_.clear();
+    queued_bytes_ = 0;
+  }
+  if (ec) {
+    notify_closed();
+    shut_down();
+    return;
+  }
+  if (closing_ && queue_.empty() && control_out_.empty()) {
+    // Our close frame is out: stop sending and wait (briefly) for the peer to close.
+    boost::system::error_code ignored;
+    socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_send, ignored);
+    linger_timer_.expires_after(kCloseLinger);
+    linger_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& timer_ec) {
+      if (!timer_ec) self->shut_down();
+    });
+    return;
+  }
+  flush();
+}
+
+// ---- closing ----------------------------------------------------------------------------
+
+void WebSocketConnection::close(bool flush_first) {
+  if (closing_ || closed_) return;
+  if (!flush_first) {
+    queued_bytes_ = 0;
+    if (!writing_) queue_.clear();
+    begin_closing(1000);
+    return;
+  }
+  close_after_flush_ = true;
+  if (!writing_ && queue_.empty() && control_out_.empty()) begin_closing(1000);
+  else schedule_flush();
+}
+
+void WebSocketConnection::begin_closing(std::uint16_t code) {
+  if (closing_ || closed_) return;
+  closing_ = true;
+  if (!writing_) queue_.clear();
+  const char payload[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+  send_control(kOpClose, std::string_view(payload, 2));
+}
+
+void WebSocketConnection::shut_down() {
+  if (closed_) return;
+  closed_ = true;
+  linger_timer_.cancel();
+  boost::system::error_code ignored;
+  socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  queue_.clear();
+  queued_bytes_ = 0;
+}
+
+}  // namespace sg::net

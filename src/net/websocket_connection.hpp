@@ -1,0 +1,67 @@
+// WebSocketConnection: one WebSocket after its 101 response — the engine's WebSocketPeer.
+//
+// Outbound: packets arrive as shared, pre-encoded frames (EncodedPacket::websocket_frame);
+// everything queued during one loop turn leaves in one gather write (writev) and nothing is
+// copied per recipient. Inbound: bytes go through WebSocketFrameReader; messages go to the
+// Engine.IO session, pings are answered, a close is echoed.
+//
+// Threading: lives on one shard; all members run on that shard's thread.
+#pragma once
+
+#include "eio/host_interface.hpp"
+#include "eio/session.hpp"
+#include "websocket_frame_reader.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <array>
+#include <deque>
+#include <memory>
+#include <string>
+
+namespace sg::net {
+
+class WebSocketConnection : public eio::WebSocketPeer, public std::enable_shared_from_this<WebSocketConnection> {
+ public:
+  WebSocketConnection(boost::asio::ip::tcp::socket socket, std::string already_received, std::size_t max_message_bytes);
+
+  // Binds the connection to its session and starts reading.
+  void start(std::shared_ptr<eio::Session> session);
+
+  // eio::WebSocketPeer
+  void send(const PacketRef& packet) override;
+  std::size_t queued_bytes() const override { return queued_bytes_; }
+  void close(bool flush_first) override;
+
+ private:
+  void read_more();
+  void on_read(const boost::system::error_code& ec, std::size_t bytes);
+  void process_input();
+  void schedule_flush();
+  void flush();
+  void on_written(const boost::system::error_code& ec, std::size_t packets_written);
+  void send_control(std::uint8_t opcode, std::string_view payload);
+  void begin_closing(std::uint16_t code);
+  void shut_down();
+  void notify_closed();
+
+  boost::asio::ip::tcp::socket socket_;
+  WebSocketFrameReader reader_;
+  std::weak_ptr<eio::Session> session_;
+  std::array<char, 16384> read_buffer_;
+
+  std::deque<PacketRef> queue_;
+  std::size_t queued_bytes_ = 0;
+  std::string control_out_;        // control frames waiting for the next write
+  std::string control_in_flight_;  // control frames of the write in progress
+  bool writing_ = false;
+  bool flush_posted_ = false;
+  bool close_after_flush_ = false;
+  bool closing_ = false;      // a close frame is queued or sent; no more data frames
+  bool closed_ = false;       // the socket is closed
+  bool notified_ = false;     // the session was told the connection is gone
+  boost::asio::steady_timer linger_timer_;
+};
+
+}  // namespace sg::net

@@ -1,0 +1,111 @@
+// Gateway construction, handler registration and the emit API (see gateway.hpp).
+// Lookups and room management by sid are in gateway_lookups.cpp.
+// Threading: handlers before start; emits from any thread.
+#include "sio/gateway.hpp"
+
+#include "proto/socket_packet.hpp"
+#include "shard_state.hpp"
+
+#include <stdexcept>
+
+namespace sg::sio {
+
+Gateway::Gateway(eio::ShardPool& shards, GatewayOptions options) : shards_(shards), options_(std::move(options)) {
+  namespaces_.push_back("/");
+  for (const auto& nsp : options_.namespaces) {
+    if (nsp.empty() || nsp.front() != '/') throw std::invalid_argument("namespace must start with '/': " + nsp);
+    if (std::find(namespaces_.begin(), namespaces_.end(), nsp) == namespaces_.end()) namespaces_.push_back(nsp);
+  }
+  handlers_.resize(namespaces_.size());
+  for (std::size_t i = 0; i < shards_.size(); ++i)
+    shard_states_.push_back(std::make_unique<ShardState>(*this, i, shards_.size()));
+}
+
+Gateway::~Gateway() = default;
+
+eio::Engine& Gateway::engine(std::size_t shard) { return shard_states_[shard]->engine(); }
+
+std::optional<std::size_t> Gateway::namespace_index(std::string_view nsp) const {
+  for (std::size_t i = 0; i < namespaces_.size(); ++i) {
+    if (namespaces_[i] == nsp) return i;
+  }
+  return std::nullopt;
+}
+
+std::int64_t Gateway::session_count(eio::TransportKind kind) const {
+  std::int64_t total = 0;
+  for (const auto& shard : shard_states_) total += shard->engine().session_count(kind);
+  return total;
+}
+
+NamespaceHandlers& Gateway::handlers_for(std::string_view nsp) {
+  const auto index = namespace_index(nsp);
+  if (!index) throw std::invalid_argument("namespace is not served: " + std::string(nsp));
+  return handlers_[*index];
+}
+
+void Gateway::on_connect(std::string_view nsp, ConnectHandler handler) { handlers_for(nsp).on_connect = std::move(handler); }
+
+void Gateway::on_event(std::string_view nsp, std::string event, EventHandler handler) {
+  handlers_for(nsp).on_event[std::move(event)] = std::move(handler);
+}
+
+void Gateway::on_disconnect(std::string_view nsp, DisconnectHandler handler) {
+  handlers_for(nsp).on_disconnect = std::move(handler);
+}
+
+// ---- emits ------------------------------------------------------------------------------
+
+bool Gateway::emit(const EmitTarget& target, std::string_view event, std::span<const boost::json::value> arguments,
+                   std::vector<std::string> attachments) {
+  const auto nsp_index = namespace_index(target.nsp);
+  if (!nsp_index) return false;
+  auto encoded = std::make_shared<EncodedEmit>();
+  std::string text = "4";
+  proto::append_event_packet(text, target.nsp, event, arguments, std::nullopt, attachments.size());
+  encoded->head = EncodedPacket::text(text);
+  for (const auto& bytes : attachments) encoded->attachments.push_back(EncodedPacket::binary(bytes));
+  GatewayMetrics::add(metrics_.events_emitted);
+
+  auto shared_target = std::make_shared<const EmitTarget>(target);
+  std::shared_ptr<const EncodedEmit> shared_emit = std::move(encoded);
+  for (std::size_t i = 0; i < shard_states_.size(); ++i) {
+    ShardState* shard = shard_states_[i].get();
+    shards_.post(i, [shard, index = *nsp_index, shared_target, shared_emit] {
+      shard->deliver(index, shared_target->rooms, shared_target->except_rooms, *shared_emit);
+    });
+  }
+  return true;
+}
+
+bool Gateway::emit_to_room(std::string_view room, std::string_view event, const boost::json::value& data,
+                           std::string_view nsp) {
+  EmitTarget target{std::string(nsp), {std::string(room)}, {}};
+  return emit(target, event, data.is_null() ? std::span<const boost::json::value>() : std::span(&data, 1));
+}
+
+bool Gateway::emit_to_user(std::string_view user_id, std::string_view event, const boost::json::value& data,
+                           std::string_view nsp) {
+  return emit_to_room(options_.user_room_prefix + std::string(user_id), event, data, nsp);
+}
+
+bool Gateway::broadcast(std::string_view event, const boost::json::value& data, std::string_view nsp) {
+  EmitTarget target{std::string(nsp), {}, {}};
+  return emit(target, event, data.is_null() ? std::span<const boost::json::value>() : std::span(&data, 1));
+}
+
+// ---- shutdown ---------------------------------------------------------------------------
+
+void Gateway::shutdown(std::function<void()> done) {
+  auto remaining = std::make_shared<std::atomic<std::size_t>>(shard_states_.size());
+  auto shared_done = std::make_shared<std::function<void()>>(std::move(done));
+  for (std::size_t i = 0; i < shard_states_.size(); ++i) {
+    ShardState* shard = shard_states_[i].get();
+    shards_.post(i, [shard, remaining, shared_done] {
+      shard->disconnect_all();
+      if (remaining->fetch_sub(1) == 1 && *shared_done) (*shared_done)();
+    });
+  }
+}
+
+}  // namespace sg::sio

@@ -1,0 +1,105 @@
+// Gateway: the Socket.IO server and its emit API — the one object applications talk to.
+//
+// It runs one Engine.IO engine per shard of a ShardPool, with Socket.IO on top: namespaces,
+// CONNECT with JWT authentication (the socket joins "user:{id}"), events and acks in both
+// directions, binary attachments, rooms. Emits are encoded once into shared packets and
+// posted to every shard, where each shard walks its own members with no lock.
+//
+// Threading: configure handlers (on_connect/on_event/on_disconnect) before the pool starts.
+// Every emit/room/lookup function may be called from any thread and returns without
+// waiting for delivery; completion callbacks run on the shard thread that did the work.
+// The blocking lookups wait for the shards and must not be called on a shard thread.
+#pragma once
+
+#include "eio/engine.hpp"
+#include "eio/shard_pool.hpp"
+#include "sio/gateway_options.hpp"
+#include "sio/handlers.hpp"
+#include "sio/metrics.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sg::sio {
+
+class ShardState;
+
+// Who an emit goes to: members of any of `rooms` (every socket of the namespace when
+// `rooms` is empty), minus members of any of `except_rooms`.
+struct EmitTarget {
+  std::string nsp = "/";
+  std::vector<std::string> rooms;
+  std::vector<std::string> except_rooms;
+};
+
+class Gateway {
+ public:
+  Gateway(eio::ShardPool& shards, GatewayOptions options);
+  ~Gateway();
+  Gateway(const Gateway&) = delete;
+  Gateway& operator=(const Gateway&) = delete;
+
+  // ---- handlers (before start) ------------------------------------------------------
+  void on_connect(std::string_view nsp, ConnectHandler handler);
+  void on_event(std::string_view nsp, std::string event, EventHandler handler);
+  void on_disconnect(std::string_view nsp, DisconnectHandler handler);
+
+  // ---- emit API (any thread; false only when the namespace is not served) -----------
+  bool emit_to_user(std::string_view user_id, std::string_view event, const boost::json::value& data,
+                    std::string_view nsp = "/");
+  bool emit_to_room(std::string_view room, std::string_view event, const boost::json::value& data,
+                    std::string_view nsp = "/");
+  bool broadcast(std::string_view event, const boost::json::value& data, std::string_view nsp = "/");
+  // The general form: any number of arguments, binary attachments, several rooms, excepts.
+  bool emit(const EmitTarget& target, std::string_view event, std::span<const boost::json::value> arguments,
+            std::vector<std::string> attachments = {});
+
+  // ---- rooms and connections by sid (any thread) ------------------------------------
+  // `done(found)` runs on the sid's shard thread; found is false for an unknown sid.
+  void join_room(std::string_view sid, std::string_view room, std::function<void(bool found)> done = {});
+  void leave_room(std::string_view sid, std::string_view room, std::function<void(bool found)> done = {});
+  void disconnect(std::string_view sid, std::function<void(bool found)> done = {});
+  void rooms_of(std::string_view sid, std::function<void(std::optional<std::vector<std::string>>)> done);
+  void sids_of_user(std::string_view user_id, std::function<void(std::vector<std::string>)> done);
+  // Blocking forms (never on a shard thread).
+  std::optional<std::vector<std::string>> rooms_of(std::string_view sid);
+  std::vector<std::string> sids_of_user(std::string_view user_id);
+
+  // Sends DISCONNECT to every socket and closes every session; `done` runs once all shards
+  // have done so (on some shard thread).
+  void shutdown(std::function<void()> done);
+
+  // ---- for hosts --------------------------------------------------------------------
+  eio::ShardPool& shards() { return shards_; }
+  eio::Engine& engine(std::size_t shard);
+  bool serves_namespace(std::string_view nsp) const { return namespace_index(nsp).has_value(); }
+  const GatewayMetrics& metrics() const { return metrics_; }
+  std::int64_t session_count(eio::TransportKind kind) const;
+
+  // ---- for the Socket.IO layer ------------------------------------------------------
+  const GatewayOptions& options() const { return options_; }
+  GatewayMetrics& mutable_metrics() { return metrics_; }
+  std::optional<std::size_t> namespace_index(std::string_view nsp) const;
+  const std::string& namespace_name(std::size_t index) const { return namespaces_[index]; }
+  const NamespaceHandlers& handlers(std::size_t index) const { return handlers_[index]; }
+  std::size_t namespace_count() const { return namespaces_.size(); }
+
+ private:
+  NamespaceHandlers& handlers_for(std::string_view nsp);
+
+  eio::ShardPool& shards_;
+  GatewayOptions options_;
+  GatewayMetrics metrics_;
+  std::vector<std::string> namespaces_;
+  std::vector<NamespaceHandlers> handlers_;
+  std::vector<std::unique_ptr<ShardState>> shard_states_;
+};
+
+}  // namespace sg::sio

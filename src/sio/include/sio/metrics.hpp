@@ -1,0 +1,26 @@
+// Counters of the Socket.IO layer, exported by the hosts (Prometheus /metrics).
+//
+// Threading: any thread. Shards add with relaxed atomics; readers get a consistent-enough
+// snapshot for monitoring.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace sg::sio {
+
+struct GatewayMetrics {
+  std::atomic<std::int64_t> sockets{0};            // gauge: connected namespace sockets
+  std::atomic<std::uint64_t> connects{0};          // successful CONNECTs
+  std::atomic<std::uint64_t> auth_failures{0};     // CONNECTs refused as Unauthorized
+  std::atomic<std::uint64_t> events_emitted{0};    // emits issued through the API
+  std::atomic<std::uint64_t> deliveries{0};        // packets queued to connections by emits
+  std::atomic<std::uint64_t> slow_disconnects{0};  // sessions closed at their queue limit
+  std::atomic<std::uint64_t> dropped_packets{0};   // packets not queued: connection closing
+
+  static void add(std::atomic<std::uint64_t>& counter, std::uint64_t amount = 1) {
+    counter.fetch_add(amount, std::memory_order_relaxed);
+  }
+};
+
+}  // namespace sg::sio

@@ -1,0 +1,197 @@
+// Socket.IO packet handling on one shard: sessions opening and closing, packet decoding and
+// binary assembly, CONNECT with authentication, events, acks, DISCONNECT (see
+// shard_state.hpp). Delivery of emits is in shard_delivery.cpp.
+// Threading: the shard's thread only.
+#include "shard_state.hpp"
+
+#include "sio/gateway.hpp"
+#include "util/log.hpp"
+#include "util/random_id.hpp"
+
+#include <boost/json/serialize.hpp>
+
+namespace sg::sio {
+
+namespace {
+
+std::string engine_message(const proto::SocketPacket& packet) {
+  std::string text = "4";
+  proto::append_socket_packet(text, packet);
+  return text;
+}
+
+std::string_view bearer_token(std::string_view authorization) {
+  constexpr std::string_view prefix = "Bearer ";
+  if (authorization.size() > prefix.size() && authorization.substr(0, prefix.size()) == prefix)
+    return authorization.substr(prefix.size());
+  return {};
+}
+
+}  // namespace
+
+ShardState::ShardState(Gateway& gateway, std::size_t index, std::size_t shard_count)
+    : gateway_(gateway),
+      index_(index),
+      shard_count_(shard_count),
+      engine_(gateway.shards().context(index), gateway.options().engine, *this, index, shard_count),
+      rooms_(gateway.namespace_count()),
+      namespace_members_(gateway.namespace_count()) {}
+
+void ShardState::on_open(eio::Session& session) {
+  auto client = std::make_unique<Client>(session);
+  client->connect_timer = std::make_unique<boost::asio::steady_timer>(engine_.context());
+  client->connect_timer->expires_after(gateway_.options().connect_timeout);
+  client->connect_timer->async_wait([weak = session.weak_from_this()](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (auto session = weak.lock()) {
+      auto* client = static_cast<Client*>(session->context());
+      if (client && !client->ever_connected) {
+        log::debug("connect timeout", {{"sid", session->sid()}});
+        session->close(eio::CloseReason::server_close);
+      }
+    }
+  });
+  session.set_context(std::move(client));
+}
+
+void ShardState::on_close(eio::Session& session, eio::CloseReason reason) {
+  auto* client = static_cast<Client*>(session.context());
+  if (!client) return;
+  if (client->connect_timer) client->connect_timer->cancel();
+  if (reason == eio::CloseReason::slow_client) GatewayMetrics::add(gateway_.mutable_metrics().slow_disconnects);
+  auto sockets = client->sockets;  // disconnect_socket edits the list
+  for (auto& [index, socket] : sockets) disconnect_socket(*socket, false, eio::to_string(reason));
+  client->pending_binary.reset();
+}
+
+void ShardState::protocol_error(Client& client, std::string_view what) {
+  log::debug("Socket.IO protocol error", {{"sid", client.session.sid()}, {"error", what}});
+  client.session.close(eio::CloseReason::parse_error);
+}
+
+void ShardState::on_message(eio::Session& session, std::string_view data, bool binary) {
+  auto* client = static_cast<Client*>(session.context());
+  if (!client) return;
+  if (binary) {
+    if (!client->pending_binary) return protocol_error(*client, "unexpected binary message");
+    auto& pending = *client->pending_binary;
+    pending.attachments.emplace_back(data);
+    if (pending.attachments.size() < pending.packet.attachments) return;
+    PendingBinaryPacket complete = std::move(pending);
+    client->pending_binary.reset();
+    return dispatch(*client, complete.packet, std::move(complete.attachments));
+  }
+  if (client->pending_binary) return protocol_error(*client, "text while attachments were expected");
+  std::string error;
+  auto packet = proto::decode_socket_packet(data, error);
+  if (!packet) return protocol_error(*client, error);
+  const bool is_binary_type =
+      packet->type == proto::SocketPacketType::binary_event || packet->type == proto::SocketPacketType::binary_ack;
+  if (is_binary_type && packet->attachments > 0) {
+    client->pending_binary.emplace(PendingBinaryPacket{std::move(*packet), {}});
+    return;
+  }
+  dispatch(*client, *packet, {});
+}
+
+void ShardState::dispatch(Client& client, proto::SocketPacket& packet, std::vector<std::string> attachments) {
+  if (packet.type == proto::SocketPacketType::connect) return handle_connect(client, packet);
+  if (packet.type == proto::SocketPacketType::connect_error) return protocol_error(client, "client sent CONNECT_ERROR");
+  const auto nsp_index = gateway_.namespace_index(packet.nsp);
+  const auto socket = nsp_index ? client.socket_in(*nsp_index) : nullptr;
+  if (!socket) return protocol_error(client, "packet for a namespace that is not connected");
+  switch (packet.type) {
+    case proto::SocketPacketType::disconnect:
+      return disconnect_socket(*socket, false, "client namespace disconnect");
+    case proto::SocketPacketType::event:
+    case proto::SocketPacketType::binary_event:
+      return handle_event(client, *socket, packet, std::move(attachments));
+    case proto::SocketPacketType::ack:
+    case proto::SocketPacketType::binary_ack:
+      return handle_ack(*socket, packet, std::move(attachments));
+    default:
+      return protocol_error(client, "unexpected packet type");
+  }
+}
+
+void ShardState::send_connect_error(Client& client, std::string_view nsp, std::string_view message) {
+  proto::SocketPacket reply;
+  reply.type = proto::SocketPacketType::connect_error;
+  reply.nsp = std::string(nsp);
+  reply.data = boost::json::object{{"message", message}};
+  client.session.send(EncodedPacket::text(engine_message(reply)));
+}
+
+void ShardState::handle_connect(Client& client, proto::SocketPacket& packet) {
+  const auto nsp_index = gateway_.namespace_index(packet.nsp);
+  if (!nsp_index) return send_connect_error(client, packet.nsp, "Invalid namespace");
+  if (client.socket_in(*nsp_index)) return protocol_error(client, "second CONNECT for a connected namespace");
+
+  static const boost::json::object no_auth;
+  const boost::json::object& auth = packet.data.is_object() ? packet.data.get_object() : no_auth;
+
+  std::optional<auth::Identity> identity;
+  if (const auto& verifier = gateway_.options().jwt) {
+    std::string_view token;
+    if (const auto* value = auth.if_contains("token"); value && value->is_string()) token = value->get_string();
+    if (token.empty()) token = bearer_token(client.session.handshake().authorization);
+    auto result = verifier->verify(token, std::chrono::system_clock::now());
+    if (!result.identity) {
+      GatewayMetrics::add(gateway_.mutable_metrics().auth_failures);
+      log::info("connect refused", {{"sid", client.session.sid()}, {"reason", result.failure_reason},
+                                    {"remote", client.session.handshake().remote_address}});
+      return send_connect_error(client, packet.nsp, "Unauthorized");
+    }
+    identity = std::move(result.identity);
+  }
+
+  auto socket = std::make_shared<Socket>(*this, client, *nsp_index, random_id_for_shard(index_, shard_count_));
+  client.sockets.emplace_back(*nsp_index, socket);
+  sockets_by_sid_.emplace(socket->id(), socket.get());
+  namespace_members_[*nsp_index].insert(socket.get());
+  if (identity) {
+    socket->set_identity(identity->user_id, std::move(identity->claims));
+    rooms_[*nsp_index].join(socket.get(), gateway_.options().user_room_prefix + socket->user_id());
+  }
+  if (!client.ever_connected) {
+    client.ever_connected = true;
+    if (client.connect_timer) client.connect_timer->cancel();
+  }
+
+  proto::SocketPacket reply;
+  reply.type = proto::SocketPacketType::connect;
+  reply.nsp = packet.nsp;
+  reply.data = boost::json::object{{"sid", socket->id()}};
+  client.session.send(EncodedPacket::text(engine_message(reply)));
+  gateway_.mutable_metrics().sockets.fetch_add(1, std::memory_order_relaxed);
+  GatewayMetrics::add(gateway_.mutable_metrics().connects);
+  log::debug("socket connected", {{"sid", socket->id()}, {"nsp", packet.nsp}, {"user", socket->user_id()}});
+
+  if (const auto& on_connect = gateway_.handlers(*nsp_index).on_connect) on_connect(*socket, auth);
+}
+
+void ShardState::handle_event(Client& client, Socket& socket, proto::SocketPacket& packet,
+                              std::vector<std::string> attachments) {
+  auto& values = packet.data.get_array();
+  if (!values.front().is_string()) return;  // numeric event names are accepted and ignored
+  const std::string event(values.front().get_string());
+  const auto& handlers = gateway_.handlers(socket.namespace_index()).on_event;
+  const auto handler = handlers.find(event);
+  if (handler == handlers.end()) return;
+  Arguments arguments;
+  values.erase(values.begin());
+  arguments.values = std::move(values);
+  arguments.attachments = std::move(attachments);
+  Ack ack = packet.ack_id ? Ack(socket.weak_from_this(), *packet.ack_id) : Ack();
+  handler->second(socket, arguments, ack);
+}
+
+void ShardState::handle_ack(Socket& socket, proto::SocketPacket& packet, std::vector<std::string> attachments) {
+  if (!packet.ack_id) return;
+  Arguments reply;
+  reply.values = std::move(packet.data.get_array());
+  reply.attachments = std::move(attachments);
+  socket.resolve_ack(*packet.ack_id, reply);
+}
+
+}  // namespace sg::sio

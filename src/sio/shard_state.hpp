@@ -1,0 +1,77 @@
+// ShardState: the Socket.IO layer of one shard. It is the SessionListener of the shard's
+// Engine: it decodes Socket.IO packets, runs CONNECT (namespace, JWT, user room), events,
+// acks and DISCONNECT, and keeps the shard-local indexes — sockets by sid, and per namespace
+// the room index and the set of all sockets — that emits walk without any lock.
+//
+// Threading: one per shard; every member function runs on that shard's thread.
+#pragma once
+
+#include "eio/engine.hpp"
+#include "rooms/room_index.hpp"
+#include "client.hpp"
+#include "sio/socket.hpp"
+#include "util/encoded_packet.hpp"
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace sg::sio {
+
+class Gateway;
+
+// One emit, encoded once: the packet and its binary attachments, shared by every shard.
+struct EncodedEmit {
+  PacketRef head;
+  std::vector<PacketRef> attachments;
+};
+
+class ShardState : public eio::SessionListener {
+ public:
+  ShardState(Gateway& gateway, std::size_t index, std::size_t shard_count);
+
+  eio::Engine& engine() { return engine_; }
+  Gateway& gateway() { return gateway_; }
+  rooms::RoomIndex<Socket*>& rooms(std::size_t namespace_index) { return rooms_[namespace_index]; }
+
+  // SessionListener
+  void on_open(eio::Session& session) override;
+  void on_message(eio::Session& session, std::string_view data, bool binary) override;
+  void on_close(eio::Session& session, eio::CloseReason reason) override;
+
+  // Emits from the Gateway, already on this shard.
+  void deliver(std::size_t namespace_index, const std::vector<std::string>& rooms,
+               const std::vector<std::string>& except_rooms, const EncodedEmit& emit);
+  Socket* find_socket(std::string_view sid) const;
+  std::vector<std::string> sids_in_room(std::string_view room) const;  // across namespaces
+  void disconnect_socket(Socket& socket, bool notify_client, std::string_view reason);
+  void disconnect_all();
+
+  // Sends `head` and `attachments` to one socket's session; counts deliveries and drops.
+  void send_to(Socket& socket, const PacketRef& head, const std::vector<PacketRef>& attachments);
+
+ private:
+  void dispatch(Client& client, proto::SocketPacket& packet, std::vector<std::string> attachments);
+  void handle_connect(Client& client, proto::SocketPacket& packet);
+  void handle_event(Client& client, Socket& socket, proto::SocketPacket& packet, std::vector<std::string> attachments);
+  void handle_ack(Socket& socket, proto::SocketPacket& packet, std::vector<std::string> attachments);
+  void send_connect_error(Client& client, std::string_view nsp, std::string_view message);
+  void protocol_error(Client& client, std::string_view what);
+
+  Gateway& gateway_;
+  std::size_t index_;
+  std::size_t shard_count_;
+  eio::Engine engine_;
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  std::unordered_map<std::string, Socket*, StringHash, std::equal_to<>> sockets_by_sid_;
+  std::vector<rooms::RoomIndex<Socket*>> rooms_;             // per namespace
+  std::vector<std::unordered_set<Socket*>> namespace_members_;  // per namespace
+};
+
+}  // namespace sg::sio
