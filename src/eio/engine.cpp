@@ -98,6 +98,18 @@ void Engine::handle_polling(std::string_view method, std::string_view query, std
   listener_.on_open(*session);
 }
 
+void Engine::polling_post_started(std::string_view query) {
+  if (const auto sid = query_param(query, "sid")) {
+    if (auto session = find(*sid)) session->poll_post_started();
+  }
+}
+
+void Engine::polling_post_abandoned(std::string_view query) {
+  if (const auto sid = query_param(query, "sid")) {
+    if (auto session = find(*sid)) session->poll_post_abandoned();
+  }
+}
+
 std::optional<HttpReply> Engine::check_websocket(std::string_view query) const {
   const ParsedQuery q = parse(query);
   if (!known_transport(q.transport)) return error_reply(EngineError::unknown_transport);

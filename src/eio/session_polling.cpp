@@ -55,7 +55,14 @@ void Session::handle_poll_get(PollResponder respond) {
 }
 
 void Session::handle_poll_post(std::string_view body, std::string_view content_type, PollResponder respond) {
+  const bool overlapping = posts_in_progress_ > 1;
+  poll_post_abandoned();
   if (state_ != State::open) return respond(error_reply(EngineError::unknown_sid));
+  if (overlapping) {
+    respond(error_reply(EngineError::bad_request));
+    finish_close(CloseReason::parse_error);
+    return;
+  }
   if (transport_ != TransportKind::polling) return respond(error_reply(EngineError::bad_request));
   if (content_type.starts_with("application/octet-stream")) {
     respond(error_reply(EngineError::bad_request));

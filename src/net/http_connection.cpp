@@ -52,13 +52,48 @@ void HttpConnection::read_request() {
   std::size_t body_limit = server_.options().max_body_bytes;
   for (const auto& mount : server_.options().mounts) body_limit = std::max(body_limit, mount.max_payload);
   parser_->body_limit(body_limit);
+  http::async_read_header(socket_, buffer_, *parser_,
+                          [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                            self->on_header(ec);
+                          });
+}
+
+void HttpConnection::on_header(const boost::system::error_code& ec) {
+  if (ec) return on_request(ec);
+  announce_polling_post();
   http::async_read(socket_, buffer_, *parser_,
                    [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
                      self->on_request(ec);
                    });
 }
 
+// Tells the session's engine (on the session's shard) that a POST has begun, so that an
+// overlapping second POST is refused even while this one's body is still arriving.
+void HttpConnection::announce_polling_post() {
+  const auto& header = parser_->get();
+  if (header.method() != http::verb::post) return;
+  const RequestTarget target = split_target(std::string_view(header.target().data(), header.target().size()));
+  for (const auto& mount : server_.options().mounts) {
+    if (!path_matches_mount(target.path, mount.path)) continue;
+    const auto home = eio::Engine::shard_for(target.query, server_.shards().size());
+    if (!home) return;
+    announced_mount_ = &mount;
+    announced_query_ = std::string(target.query);
+    server_.shards().post(*home, [&mount, home = *home, query = announced_query_] {
+      mount.engine_for(home).polling_post_started(query);
+    });
+    return;
+  }
+}
+
 void HttpConnection::on_request(const boost::system::error_code& ec) {
+  if (ec && announced_mount_) {
+    const auto home = eio::Engine::shard_for(announced_query_, server_.shards().size());
+    server_.shards().post(*home, [mount = announced_mount_, home = *home, query = std::move(announced_query_)] {
+      mount->engine_for(home).polling_post_abandoned(query);
+    });
+  }
+  announced_mount_ = nullptr;
   if (ec == http::error::body_limit) {
     keep_alive_ = false;
     return write_reply(json_error(413, "payload too large"));

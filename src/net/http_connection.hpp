@@ -34,7 +34,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
  private:
   void read_request();
+  void on_header(const boost::system::error_code& ec);
   void on_request(const boost::system::error_code& ec);
+  void announce_polling_post();
   void route(Request request);
   void serve_engine(const EngineMount& mount, Request request, std::string_view query);
   void serve_websocket(const EngineMount& mount, Request request, std::string query);
@@ -52,6 +54,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   std::string remote_address_;
   std::string origin_;      // Origin of the request being served
   bool keep_alive_ = true;  // of the request being served
+  // A polling POST announced to its engine while its body is read: the mount and query.
+  const EngineMount* announced_mount_ = nullptr;
+  std::string announced_query_;
   unsigned version_ = 11;
 };
 

@@ -64,6 +64,11 @@ class Engine {
   void handle_polling(std::string_view method, std::string_view query, std::string_view content_type,
                       std::string body, HandshakeInfo handshake, PollResponder respond);
 
+  // The headers of a POST for a session have arrived; its body is still being read.
+  // Every call is followed by handle_polling() with that POST or by polling_post_abandoned().
+  void polling_post_started(std::string_view query);
+  void polling_post_abandoned(std::string_view query);
+
   // Validates a WebSocket upgrade request before the host answers it: an error reply to send
   // instead of 101, or nullopt to go ahead.
   std::optional<HttpReply> check_websocket(std::string_view query) const;

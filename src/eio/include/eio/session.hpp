@@ -56,6 +56,12 @@ class Session : public std::enable_shared_from_this<Session> {
   // ---- host side: long-polling ------------------------------------------------------
   void handle_poll_get(PollResponder respond);
   void handle_poll_post(std::string_view body, std::string_view content_type, PollResponder respond);
+  // A host that reads a POST's headers before its body reports the POST early, so that a
+  // second POST overlapping it is refused as the protocol requires.
+  void poll_post_started() { ++posts_in_progress_; }
+  void poll_post_abandoned() {
+    if (posts_in_progress_ > 0) --posts_in_progress_;
+  }
 
   // ---- host side: WebSocket ---------------------------------------------------------
   void attach_websocket(std::shared_ptr<WebSocketPeer> peer);  // a session opened over WebSocket
@@ -92,6 +98,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::vector<PacketRef> buffer_;  // polling, and everything sent while an upgrade is probing
   std::size_t buffered_bytes_ = 0;
   PollResponder pending_get_;
+  int posts_in_progress_ = 0;  // announced by poll_post_started, ended by handle_poll_post
   bool flush_scheduled_ = false;
 
   std::shared_ptr<WebSocketPeer> websocket_;
