@@ -10,6 +10,7 @@
 #include "sio/gateway.hpp"
 #include "util/log.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -57,15 +58,16 @@ int serve(const ServerConfig& config) {
   boost::asio::io_context control;
   boost::asio::signal_set signals(control, SIGTERM, SIGINT);
   boost::asio::steady_timer grace(control);
+  auto keep_running = boost::asio::make_work_guard(control);
   signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
     if (ec) return;
     log::info("draining", {{"signal", signal_number}});
     api.set_draining();
     server.stop_accepting();
-    gateway.shutdown([&control, &grace] {
-      boost::asio::post(control, [&grace] {
+    gateway.shutdown([&control, &grace, &keep_running] {
+      boost::asio::post(control, [&grace, &keep_running] {
         grace.expires_after(kDrainGrace);
-        grace.async_wait([&](const boost::system::error_code&) {});
+        grace.async_wait([&keep_running](const boost::system::error_code&) { keep_running.reset(); });
       });
     });
   });

@@ -101,13 +101,17 @@ void Session::finish_close(CloseReason reason) {
     engine_.forget(sid_);
     return;
   }
-  buffer_.push_back(EncodedPacket::text("1"));
+  // What is buffered (a Socket.IO DISCONNECT, say) leaves in one response and the close
+  // packet in the next, so the client handles the packets before its transport closes.
   if (pending_get_) {
     auto respond = std::move(pending_get_);
     pending_get_ = nullptr;
+    if (buffer_.empty()) {
+      respond(HttpReply{200, "text/plain; charset=UTF-8", "1"});
+      engine_.forget(sid_);
+      return;
+    }
     respond(HttpReply{200, "text/plain; charset=UTF-8", take_polling_body()});
-    engine_.forget(sid_);
-    return;
   }
   // Keep the session reachable for one last GET, for at most one heartbeat period.
   state_ = State::closing;

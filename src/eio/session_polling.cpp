@@ -35,9 +35,10 @@ void Session::flush_polling() {
 }
 
 void Session::handle_poll_get(PollResponder respond) {
-  if (state_ == State::closing) {
+  if (state_ == State::closing) {  // a server close: first what was buffered, then "1"
+    if (!buffer_.empty()) return respond(HttpReply{200, "text/plain; charset=UTF-8", take_polling_body()});
     state_ = State::closed;
-    respond(HttpReply{200, "text/plain; charset=UTF-8", take_polling_body()});
+    respond(HttpReply{200, "text/plain; charset=UTF-8", "1"});
     heartbeat_timer_.cancel();
     engine_.forget(sid_);
     return;
