@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from conformance_polling import PollingConnection, assert_error_body
-from conformance_settings import ENGINE_PATH, REPLY_TIMEOUT, TEST_TIMEOUT
+from conformance_settings import ENGINE_PATH, PING_INTERVAL, PING_TIMEOUT, REPLY_TIMEOUT, TEST_TIMEOUT
 from conformance_socketio import connect_namespace, receive_skipping_pings
 from conformance_websocket import WebSocketConnection, WebSocketRefused, expect_websocket_rejected
 
@@ -116,6 +116,8 @@ def test_second_websocket_with_the_same_sid_after_upgrade_is_closed(any_endpoint
 def test_probe_socket_cannot_be_used_before_the_upgrade_completes(engine_endpoint, cleanup):
     polling = PollingConnection(engine_endpoint)
     cleanup.append(polling)
+    # Nobody answers the session's pings here: a close after this could be a ping timeout.
+    ping_timeout_at = time.monotonic() + PING_INTERVAL + PING_TIMEOUT
     try:
         ws = probe(engine_endpoint, polling.sid)
     except WebSocketRefused as refused:
@@ -123,3 +125,4 @@ def test_probe_socket_cannot_be_used_before_the_upgrade_completes(engine_endpoin
     cleanup.append(ws)
     ws.send("4too-early")  # neither 2probe nor 5: Node closes the probing socket
     ws.expect_closed(tolerated=(), answer_pings=False)
+    assert time.monotonic() < ping_timeout_at, "the probe socket was closed only when the session could have timed out"

@@ -2,9 +2,11 @@
 Engine.IO session, with no CONNECT_ERROR and no other packet first (PROTOCOL.md §2.2, "What the
 official server does with bad input"). Also: an ACK with an unknown id is ignored."""
 
+import time
+
 import pytest
 
-from conformance_settings import TEST_TIMEOUT
+from conformance_settings import CONNECT_TIMEOUT, TEST_TIMEOUT
 from conformance_socketio import connect_namespace, placeholder, receive_skipping_pings, send_refused_input
 
 pytestmark = pytest.mark.timeout(TEST_TIMEOUT)
@@ -48,8 +50,11 @@ def test_bad_input_after_connect_closes_the_session(socket_endpoint, open_sessio
 
 def test_event_before_any_connect_closes_the_session(socket_endpoint, open_session):
     connection = open_session(socket_endpoint)
+    sent = time.monotonic()
     send_refused_input(connection, ['42["message","too early"]'])
     connection.expect_closed()
+    waited = time.monotonic() - sent
+    assert waited < CONNECT_TIMEOUT, f"closed after {waited:.3f} s: the connect timeout, not the event"
 
 
 @pytest.mark.parametrize("packets", [["43999[]"], ['461-999[' + placeholder(0) + "]", b"\x01"]],
