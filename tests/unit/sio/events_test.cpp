@@ -151,6 +151,21 @@ TEST_F(EventsTest, ServerEmitWithAnAckCallbackGetsTheClientsReply) {
   EXPECT_EQ(replies.size(), 1u) << "a second ack for the same id is ignored";
 }
 
+TEST_F(EventsTest, AClientBinaryAckReachesTheCallbackWithItsAttachments) {
+  std::vector<Arguments> replies;
+  harness.gateway.on_event("/", "ask-me", [&replies](Socket& socket, Arguments&, Ack&) {
+    socket.emit("send-me-bytes", Arguments{}, [&replies](Arguments& reply) { replies.push_back(reply); });
+  });
+  PollingClient client(harness);
+  client.connect();
+  client.send(R"(42["ask-me"])");
+  EXPECT_EQ(client.receive(), std::vector<std::string>{R"(420["send-me-bytes"])"});
+  client.send("461-0[{\"_placeholder\":true,\"num\":0}]\x1e" "bAQID");
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].values, boost::json::parse(R"([{"_placeholder":true,"num":0}])").as_array());
+  EXPECT_EQ(replies[0].attachments, std::vector<std::string>{std::string("\x01\x02\x03", 3)});
+}
+
 TEST_F(EventsTest, ServerEmitWithAttachmentsIsABinaryEvent) {
   harness.gateway.on_event("/", "send-file", [](Socket& socket, Arguments&, Ack&) {
     socket.emit("file", Arguments{boost::json::parse(R"([{"_placeholder":true,"num":0}])").as_array(),

@@ -17,6 +17,8 @@
 
 #include <boost/json/parse.hpp>
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +45,19 @@ class GatewayHarness {
     auto& context = shards.context(0);
     context.restart();
     while (context.poll() > 0) context.restart();
+  }
+
+  // Lets time pass in small steps until `done()` holds or `limit` has elapsed; returns
+  // whether `done()` held. The limit only bounds a failing test.
+  bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = std::chrono::seconds(5)) {
+    auto& context = shards.context(0);
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      context.restart();
+      context.run_for(std::chrono::milliseconds(2));
+    }
+    return true;
   }
 
   // Blocking-free lookups: post, drain, return what the callback got.
