@@ -116,8 +116,9 @@ def test_second_websocket_with_the_same_sid_after_upgrade_is_closed(any_endpoint
 def test_probe_socket_cannot_be_used_before_the_upgrade_completes(engine_endpoint, cleanup):
     polling = PollingConnection(engine_endpoint)
     cleanup.append(polling)
-    # Nobody answers the session's pings here: a close after this could be a ping timeout.
-    ping_timeout_at = time.monotonic() + PING_INTERVAL + PING_TIMEOUT
+    # Nobody answers the session's pings here: a close after this could be a ping timeout (the
+    # 0.1 s margin is for timer jitter).
+    ping_timeout_at = time.monotonic() + PING_INTERVAL + PING_TIMEOUT - 0.1
     try:
         ws = probe(engine_endpoint, polling.sid)
     except WebSocketRefused as refused:
