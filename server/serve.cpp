@@ -21,8 +21,25 @@
 namespace sg::server {
 
 namespace {
-// Time the drain leaves for DISCONNECT packets and close frames to reach the clients.
-constexpr auto kDrainGrace = std::chrono::milliseconds(1500);
+// The drain ends when every session is gone and every WebSocket closed, or after this long.
+constexpr auto kDrainLimit = std::chrono::milliseconds(3000);
+constexpr auto kDrainPoll = std::chrono::milliseconds(10);
+using WorkGuard = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
+
+// Polls until the clients are gone (or the limit passes), then lets the control loop end.
+void wait_for_drain(boost::asio::steady_timer& timer, std::chrono::steady_clock::time_point deadline,
+                    const sio::Gateway& gateway, WorkGuard& keep_running) {
+  const bool drained = gateway.tracked_sessions() == 0 && net::HttpServer::open_websockets() == 0;
+  if (drained || std::chrono::steady_clock::now() >= deadline) {
+    keep_running.reset();
+    return;
+  }
+  timer.expires_after(kDrainPoll);
+  timer.async_wait([&timer, deadline, &gateway, &keep_running](const boost::system::error_code&) {
+    wait_for_drain(timer, deadline, gateway, keep_running);
+  });
+}
+
 }  // namespace
 
 int serve(const ServerConfig& config) {
@@ -64,14 +81,14 @@ int serve(const ServerConfig& config) {
     log::info("draining", {{"signal", signal_number}});
     api.set_draining();
     server.stop_accepting();
-    gateway.shutdown([&control, &grace, &keep_running] {
-      boost::asio::post(control, [&grace, &keep_running] {
-        grace.expires_after(kDrainGrace);
-        grace.async_wait([&keep_running](const boost::system::error_code&) { keep_running.reset(); });
+    const auto deadline = std::chrono::steady_clock::now() + kDrainLimit;
+    gateway.shutdown([&control, &grace, &gateway, &keep_running, deadline] {
+      boost::asio::post(control, [&grace, &gateway, &keep_running, deadline] {
+        wait_for_drain(grace, deadline, gateway, keep_running);
       });
     });
   });
-  // The loop ends once the signal has fired and the grace timer has expired.
+  // The loop ends once the signal has fired and the drain is over.
   control.run();
   shards.stop();
   shards.join();

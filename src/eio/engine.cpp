@@ -57,7 +57,9 @@ std::shared_ptr<Session> Engine::find(std::string_view sid) const {
   return it == sessions_.end() ? nullptr : it->second;
 }
 
-void Engine::forget(const std::string& sid) { sessions_.erase(sid); }
+void Engine::forget(const std::string& sid) {
+  if (sessions_.erase(sid)) tracked_sessions_.fetch_sub(1, std::memory_order_relaxed);
+}
 
 void Engine::count_transport(TransportKind kind, int delta) {
   (kind == TransportKind::polling ? polling_sessions_ : websocket_sessions_).fetch_add(delta, std::memory_order_relaxed);
@@ -91,6 +93,7 @@ void Engine::handle_polling(std::string_view method, std::string_view query, std
   std::string sid = random_id_for_shard(shard_index_, shard_count_);
   auto session = std::make_shared<Session>(*this, sid, TransportKind::polling, std::move(handshake));
   sessions_.emplace(sid, session);
+  tracked_sessions_.fetch_add(1, std::memory_order_relaxed);
   count_transport(TransportKind::polling, +1);
   log::debug("session opened", {{"sid", sid}, {"transport", "polling"}});
   respond(HttpReply{200, "text/plain; charset=UTF-8", open_packet(sid, options_.allow_upgrades)});
@@ -107,6 +110,12 @@ void Engine::polling_post_started(std::string_view query) {
 void Engine::polling_post_abandoned(std::string_view query) {
   if (const auto sid = query_param(query, "sid")) {
     if (auto session = find(*sid)) session->poll_post_abandoned();
+  }
+}
+
+void Engine::polling_get_abandoned(std::string_view query) {
+  if (const auto sid = query_param(query, "sid")) {
+    if (auto session = find(*sid)) session->poll_get_abandoned();
   }
 }
 
@@ -131,12 +140,13 @@ std::shared_ptr<Session> Engine::accept_websocket(std::string_view query, Handsh
       peer->close(false);
       return nullptr;
     }
-    session->begin_probe(std::move(peer));
+    if (!session->begin_probe(std::move(peer))) return nullptr;
     return session;
   }
   std::string sid = random_id_for_shard(shard_index_, shard_count_);
   auto session = std::make_shared<Session>(*this, sid, TransportKind::websocket, std::move(handshake));
   sessions_.emplace(sid, session);
+  tracked_sessions_.fetch_add(1, std::memory_order_relaxed);
   count_transport(TransportKind::websocket, +1);
   log::debug("session opened", {{"sid", sid}, {"transport", "websocket"}});
   peer->send(EncodedPacket::text(open_packet(sid, false)));

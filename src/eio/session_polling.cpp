@@ -7,6 +7,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include <algorithm>
+
 namespace sg::eio {
 
 std::string Session::take_polling_body() {
@@ -55,9 +57,24 @@ void Session::handle_poll_get(PollResponder respond) {
   pending_get_ = std::move(respond);
 }
 
+void Session::poll_get_abandoned() {
+  if (!pending_get_) return;
+  pending_get_ = nullptr;
+  if (state_ == State::open) finish_close(CloseReason::transport_close);
+}
+
 void Session::handle_poll_post(std::string_view body, std::string_view content_type, PollResponder respond) {
   const bool overlapping = posts_in_progress_ > 1;
   poll_post_abandoned();
+  if (state_ == State::closing) {  // after a server close: a client close packet ends it at once
+    const auto records = proto::split_polling_payload(body);
+    if (std::find(records.begin(), records.end(), std::string_view("1")) != records.end()) {
+      state_ = State::closed;
+      heartbeat_timer_.cancel();
+      engine_.forget(sid_);
+    }
+    return respond(HttpReply{200, "text/html", "ok"});
+  }
   if (state_ != State::open) return respond(error_reply(EngineError::unknown_sid));
   if (overlapping) {
     respond(error_reply(EngineError::bad_request));

@@ -11,10 +11,10 @@ namespace sg::eio {
 
 void Session::attach_websocket(std::shared_ptr<WebSocketPeer> peer) { websocket_ = std::move(peer); }
 
-void Session::begin_probe(std::shared_ptr<WebSocketPeer> peer) {
+bool Session::begin_probe(std::shared_ptr<WebSocketPeer> peer) {
   if (transport_ != TransportKind::polling || probe_ || !engine_.options().allow_upgrades) {
     peer->close(false);  // already upgraded or upgrading: accepted, then closed
-    return;
+    return false;
   }
   probe_ = std::move(peer);
   probe_confirmed_ = false;
@@ -24,6 +24,7 @@ void Session::begin_probe(std::shared_ptr<WebSocketPeer> peer) {
     if (ec) return;
     if (auto self = weak.lock()) self->abandon_probe();
   });
+  return true;
 }
 
 void Session::abandon_probe() {

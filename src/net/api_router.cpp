@@ -27,14 +27,7 @@ ApiRouter::ApiRouter(sio::Gateway& gateway, ApiOptions options) : gateway_(gatew
 
 Responder ApiRouter::counted(Responder respond) {
   return [counters = status_counters_, respond = std::move(respond)](Reply reply) {
-    auto& counter = reply.status < 300   ? counters->ok
-                    : reply.status == 400 ? counters->bad_request
-                    : reply.status == 401 ? counters->unauthorized
-                    : reply.status == 403 ? counters->forbidden
-                    : reply.status == 404 ? counters->not_found
-                    : reply.status == 405 ? counters->method_not_allowed
-                    : reply.status == 413 ? counters->too_large
-                                          : counters->other;
+    auto& counter = counters->by_status[reply.status < counters->by_status.size() ? reply.status : 0];
     counter.fetch_add(1, std::memory_order_relaxed);
     respond(std::move(reply));
   };

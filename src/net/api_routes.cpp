@@ -186,11 +186,11 @@ std::string ApiRouter::render_metrics() const {
 
   const auto& c = *status_counters_;
   metric("socket_gateway_http_api_requests_total", "counter", "HTTP API requests by status code.");
-  const std::pair<std::string_view, const std::atomic<std::uint64_t>*> codes[] = {
-      {"2xx", &c.ok},        {"400", &c.bad_request},        {"401", &c.unauthorized}, {"403", &c.forbidden},
-      {"404", &c.not_found}, {"405", &c.method_not_allowed}, {"413", &c.too_large},    {"other", &c.other}};
-  for (const auto& [code, counter] : codes) {
-    sample("socket_gateway_http_api_requests_total", "{code=\"" + std::string(code) + "\"}", relaxed(*counter));
+  for (std::size_t status = 100; status < c.by_status.size(); ++status) {
+    const auto count = relaxed(c.by_status[status]);
+    const bool documented = status == 200 || status == 202 || status == 400 || status == 401 || status == 403 ||
+                            status == 404 || status == 405 || status == 413;
+    if (count || documented) sample("socket_gateway_http_api_requests_total", "{code=\"" + std::to_string(status) + "\"}", count);
   }
   return text;
 }

@@ -151,6 +151,8 @@ void HttpConnection::serve_engine(const EngineMount& mount, Request request, std
   eio::HandshakeInfo handshake{std::string(request[http::field::authorization]), remote_address_, std::string(query)};
   const auto content_type = request[http::field::content_type];
   auto respond = responder();
+  const bool is_get = request.method() == http::verb::get;
+  awaiting_engine_reply_ = true;
   mount.engine_for(shard_).handle_polling(
       std::string_view(request.method_string().data(), request.method_string().size()), query,
       std::string_view(content_type.data(), content_type.size()), std::move(request.body()), std::move(handshake),
@@ -159,6 +161,21 @@ void HttpConnection::serve_engine(const EngineMount& mount, Request request, std
         out.headers.emplace_back("Cache-Control", "no-store");
         respond(std::move(out));
       });
+  if (is_get && awaiting_engine_reply_) watch_held_get(mount, std::string(query));
+}
+
+// While the engine holds a GET, a readable socket with nothing to read means the client
+// went away: the engine is told, so the session ends now rather than at the ping timeout.
+void HttpConnection::watch_held_get(const EngineMount& mount, std::string query) {
+  socket_.async_wait(boost::asio::ip::tcp::socket::wait_read,
+                     [self = shared_from_this(), &mount, query = std::move(query)](const boost::system::error_code& ec) {
+                       if (ec || !self->awaiting_engine_reply_) return;
+                       boost::system::error_code available_ec;
+                       if (self->socket_.available(available_ec) > 0 && !available_ec) return;  // pipelined bytes
+                       self->awaiting_engine_reply_ = false;
+                       mount.engine_for(self->shard_).polling_get_abandoned(query);
+                       self->close();
+                     });
 }
 
 void HttpConnection::serve_websocket(const EngineMount& mount, Request request, std::string query) {
@@ -206,6 +223,11 @@ void HttpConnection::add_cors_headers(Reply& reply) const {
 }
 
 void HttpConnection::write_reply(Reply reply) {
+  if (awaiting_engine_reply_) {
+    awaiting_engine_reply_ = false;
+    boost::system::error_code ignored;
+    socket_.cancel(ignored);  // ends watch_held_get
+  }
   add_cors_headers(reply);
   auto response = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(reply.status), version_);
   response->set(http::field::content_type, reply.content_type);

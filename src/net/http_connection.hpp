@@ -37,6 +37,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void on_header(const boost::system::error_code& ec);
   void on_request(const boost::system::error_code& ec);
   void announce_polling_post();
+  void watch_held_get(const EngineMount& mount, std::string query);
   void route(Request request);
   void serve_engine(const EngineMount& mount, Request request, std::string_view query);
   void serve_websocket(const EngineMount& mount, Request request, std::string query);
@@ -57,6 +58,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   // A polling POST announced to its engine while its body is read: the mount and query.
   const EngineMount* announced_mount_ = nullptr;
   std::string announced_query_;
+  bool awaiting_engine_reply_ = false;  // a GET is held by the engine
   unsigned version_ = 11;
 };
 

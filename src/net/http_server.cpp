@@ -4,6 +4,7 @@
 #include "net/http_server.hpp"
 
 #include "http_connection.hpp"
+#include "websocket_connection.hpp"
 #include "util/log.hpp"
 
 #include <boost/asio/ip/address.hpp>
@@ -28,6 +29,8 @@ Reply json_error(unsigned status, std::string_view message) {
   body += "\"}";
   return Reply{status, "application/json", std::move(body), {}};
 }
+
+std::int64_t HttpServer::open_websockets() { return WebSocketConnection::open_count.load(std::memory_order_relaxed); }
 
 HttpServer::HttpServer(eio::ShardPool& shards, HttpServerOptions options)
     : shards_(shards), options_(std::move(options)), acceptor_(shards.context(0)) {}

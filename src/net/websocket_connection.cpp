@@ -19,9 +19,12 @@ constexpr std::uint8_t kOpPong = 0xA;
 constexpr auto kCloseLinger = std::chrono::seconds(2);
 }  // namespace
 
+std::atomic<std::int64_t> WebSocketConnection::open_count{0};
+
 WebSocketConnection::WebSocketConnection(boost::asio::ip::tcp::socket socket, std::string already_received,
                                          std::size_t max_message_bytes)
     : socket_(std::move(socket)), reader_(max_message_bytes), linger_timer_(socket_.get_executor()) {
+  open_count.fetch_add(1, std::memory_order_relaxed);
   if (!already_received.empty()) reader_.feed(already_received);
   boost::system::error_code ignored;
   socket_.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
@@ -198,6 +201,7 @@ void WebSocketConnection::begin_closing(std::uint16_t code) {
 void WebSocketConnection::shut_down() {
   if (closed_) return;
   closed_ = true;
+  open_count.fetch_sub(1, std::memory_order_relaxed);
   linger_timer_.cancel();
   boost::system::error_code ignored;
   socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);

@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <array>
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <string>
@@ -33,6 +34,8 @@ class WebSocketConnection : public eio::WebSocketPeer, public std::enable_shared
   void send(const PacketRef& packet) override;
   std::size_t queued_bytes() const override { return queued_bytes_; }
   void close(bool flush_first) override;
+
+  static std::atomic<std::int64_t> open_count;  // connections whose socket is not closed yet
 
  private:
   void read_more();

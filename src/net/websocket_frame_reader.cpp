@@ -2,6 +2,8 @@
 // Threading: the owning connection's shard thread only.
 #include "websocket_frame_reader.hpp"
 
+#include "util/utf8.hpp"
+
 namespace sg::net {
 
 namespace {
@@ -12,7 +14,14 @@ constexpr std::uint8_t kOpClose = 0x8;
 constexpr std::uint8_t kOpPing = 0x9;
 constexpr std::uint8_t kOpPong = 0xA;
 constexpr std::uint16_t kProtocolError = 1002;
+constexpr std::uint16_t kInvalidPayload = 1007;
 constexpr std::uint16_t kMessageTooBig = 1009;
+
+// Codes a peer may put in a Close frame (RFC 6455 §7.4): the defined ones except those
+// reserved for local use (1004-1006, 1015), and the registered/private ranges.
+bool sendable_close_code(std::uint16_t code) {
+  return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+}
 }  // namespace
 
 void WebSocketFrameReader::compact() {
@@ -76,12 +85,14 @@ WebSocketEvent WebSocketFrameReader::next() {
           message_is_binary_ = opcode == kOpBinary;
           continue;
         }
+        if (opcode == kOpText && !is_valid_utf8(message_)) return fail(kInvalidPayload);
         return {opcode == kOpBinary ? WebSocketEvent::Kind::binary : WebSocketEvent::Kind::text, message_, 0};
       case kOpContinuation:
         if (!in_message_) return fail(kProtocolError);
         unmask_into(message_);
         if (!fin) continue;
         in_message_ = false;
+        if (!message_is_binary_ && !is_valid_utf8(message_)) return fail(kInvalidPayload);
         return {message_is_binary_ ? WebSocketEvent::Kind::binary : WebSocketEvent::Kind::text, message_, 0};
       case kOpPing:
       case kOpPong:
@@ -93,8 +104,11 @@ WebSocketEvent WebSocketFrameReader::next() {
         unmask_into(control_);
         if (control_.size() == 1) return fail(kProtocolError);
         std::uint16_t code = 1005;
-        if (control_.size() >= 2)
+        if (control_.size() >= 2) {
           code = static_cast<std::uint16_t>((static_cast<std::uint8_t>(control_[0]) << 8) | static_cast<std::uint8_t>(control_[1]));
+          if (!sendable_close_code(code)) return fail(kProtocolError);
+          if (!is_valid_utf8(std::string_view(control_).substr(2))) return fail(kInvalidPayload);
+        }
         return {WebSocketEvent::Kind::close, control_, code};
       }
       default:

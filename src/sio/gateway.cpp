@@ -38,6 +38,12 @@ std::int64_t Gateway::session_count(eio::TransportKind kind) const {
   return total;
 }
 
+std::int64_t Gateway::tracked_sessions() const {
+  std::int64_t total = 0;
+  for (const auto& shard : shard_states_) total += shard->engine().tracked_sessions();
+  return total;
+}
+
 NamespaceHandlers& Gateway::handlers_for(std::string_view nsp) {
   const auto index = namespace_index(nsp);
   if (!index) throw std::invalid_argument("namespace is not served: " + std::string(nsp));

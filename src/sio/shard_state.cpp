@@ -20,11 +20,17 @@ std::string engine_message(const proto::SocketPacket& packet) {
   return text;
 }
 
+// The token of an "Authorization: Bearer <token>" header (the scheme is case-insensitive
+// and may be followed by several spaces), or "" for any other header.
 std::string_view bearer_token(std::string_view authorization) {
-  constexpr std::string_view prefix = "Bearer ";
-  if (authorization.size() > prefix.size() && authorization.substr(0, prefix.size()) == prefix)
-    return authorization.substr(prefix.size());
-  return {};
+  constexpr std::string_view scheme = "bearer";
+  if (authorization.size() <= scheme.size() || authorization[scheme.size()] != ' ') return {};
+  for (std::size_t i = 0; i < scheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(authorization[i])) != scheme[i]) return {};
+  }
+  authorization.remove_prefix(scheme.size());
+  while (!authorization.empty() && authorization.front() == ' ') authorization.remove_prefix(1);
+  return authorization;
 }
 
 }  // namespace

@@ -68,6 +68,8 @@ class Engine {
   // Every call is followed by handle_polling() with that POST or by polling_post_abandoned().
   void polling_post_started(std::string_view query);
   void polling_post_abandoned(std::string_view query);
+  // The connection holding a GET for this session closed before the reply.
+  void polling_get_abandoned(std::string_view query);
 
   // Validates a WebSocket upgrade request before the host answers it: an error reply to send
   // instead of 101, or nullopt to go ahead.
@@ -84,6 +86,9 @@ class Engine {
   std::int64_t session_count(TransportKind kind) const {
     return (kind == TransportKind::polling ? polling_sessions_ : websocket_sessions_).load(std::memory_order_relaxed);
   }
+
+  // Sessions still in the table, including those finishing a server close.
+  std::int64_t tracked_sessions() const { return tracked_sessions_.load(std::memory_order_relaxed); }
 
   // ---- for Session ------------------------------------------------------------------
   boost::asio::io_context& context() { return context_; }
@@ -108,6 +113,7 @@ class Engine {
   std::unordered_map<std::string, std::shared_ptr<Session>, StringHash, std::equal_to<>> sessions_;
   std::atomic<std::int64_t> polling_sessions_{0};
   std::atomic<std::int64_t> websocket_sessions_{0};
+  std::atomic<std::int64_t> tracked_sessions_{0};
 };
 
 }  // namespace sg::eio

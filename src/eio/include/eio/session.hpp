@@ -59,13 +59,16 @@ class Session : public std::enable_shared_from_this<Session> {
   // A host that reads a POST's headers before its body reports the POST early, so that a
   // second POST overlapping it is refused as the protocol requires.
   void poll_post_started() { ++posts_in_progress_; }
+  // The client went away while its GET was held: the session ends (transport close).
+  void poll_get_abandoned();
   void poll_post_abandoned() {
     if (posts_in_progress_ > 0) --posts_in_progress_;
   }
 
   // ---- host side: WebSocket ---------------------------------------------------------
   void attach_websocket(std::shared_ptr<WebSocketPeer> peer);  // a session opened over WebSocket
-  void begin_probe(std::shared_ptr<WebSocketPeer> peer);       // an upgrade attempt
+  // An upgrade attempt; false (and the peer closed) when this session cannot take one.
+  bool begin_probe(std::shared_ptr<WebSocketPeer> peer);
   void on_websocket_message(WebSocketPeer* from, std::string_view data, bool binary);
   void on_websocket_closed(WebSocketPeer* peer);
 

@@ -9,6 +9,7 @@
 #include "net/http_types.hpp"
 #include "sio/gateway.hpp"
 
+#include <array>
 #include <atomic>
 #include <string>
 
@@ -40,9 +41,9 @@ class ApiRouter {
   sio::Gateway& gateway_;
   ApiOptions options_;
   std::atomic<bool> draining_{false};
+  // Requests by exact HTTP status (100..599).
   struct StatusCounters {
-    std::atomic<std::uint64_t> ok{0}, bad_request{0}, unauthorized{0}, forbidden{0}, not_found{0},
-        method_not_allowed{0}, too_large{0}, other{0};
+    std::array<std::atomic<std::uint64_t>, 600> by_status{};
   };
   std::shared_ptr<StatusCounters> status_counters_ = std::make_shared<StatusCounters>();
 };

@@ -55,6 +55,9 @@ class HttpServer {
   // Stops accepting new connections (existing ones carry on).
   void stop_accepting();
 
+  // WebSocket connections whose socket is still open (any HttpServer in the process).
+  static std::int64_t open_websockets();
+
   // ---- for connections --------------------------------------------------------------
   const HttpServerOptions& options() const { return options_; }
   eio::ShardPool& shards() { return shards_; }

@@ -82,6 +82,8 @@ class Gateway {
   bool serves_namespace(std::string_view nsp) const { return namespace_index(nsp).has_value(); }
   const GatewayMetrics& metrics() const { return metrics_; }
   std::int64_t session_count(eio::TransportKind kind) const;
+  // Sessions not yet forgotten by their engines (open, or delivering a server close).
+  std::int64_t tracked_sessions() const;
 
   // ---- for the Socket.IO layer ------------------------------------------------------
   const GatewayOptions& options() const { return options_; }

@@ -1,13 +1,5 @@
-// PENDING FIX (src/eio/engine.cpp, Engine::accept_websocket, and Session::begin_probe in
-// src/eio/session_websocket.cpp): kept apart so the rest of unit_eio stays green. Run them
-// alone with --gtest_filter='PendingFix*'; exclude them with --gtest_filter='-PendingFix*'.
-//
-// engine.hpp promises that accept_websocket "Returns the session the host feeds messages
-// to, or nullptr when the peer was refused (and closed)". When the sid names a session that
-// cannot take a probe (already upgraded, already probing, or upgrades disabled),
-// begin_probe() closes the peer but accept_websocket still returns the session, so the host
-// keeps feeding a refused, closing peer to it. Either the function should return nullptr
-// in that case (begin_probe reporting whether it accepted), or the header should say so.
+// Engine::accept_websocket returns nullptr when it refuses (and closes) the peer: a sid whose
+// session is already upgraded, already probing, or does not allow upgrades.
 #include "engine_harness.hpp"
 
 #include <gtest/gtest.h>
@@ -18,7 +10,7 @@ namespace {
 using testing::EngineHarness;
 using testing::FakeWebSocketPeer;
 
-TEST(PendingFixAcceptWebSocket, ReturnsNullWhenTheSessionIsAlreadyUpgraded) {
+TEST(AcceptWebSocket, ReturnsNullWhenTheSessionIsAlreadyUpgraded) {
   EngineHarness harness;
   const std::string sid = harness.handshake();
   auto probe = std::make_shared<FakeWebSocketPeer>();
@@ -34,7 +26,7 @@ TEST(PendingFixAcceptWebSocket, ReturnsNullWhenTheSessionIsAlreadyUpgraded) {
   EXPECT_EQ(refused, nullptr) << "the peer was refused and closed";
 }
 
-TEST(PendingFixAcceptWebSocket, ReturnsNullWhenAProbeIsAlreadyRunning) {
+TEST(AcceptWebSocket, ReturnsNullWhenAProbeIsAlreadyRunning) {
   EngineHarness harness;
   const std::string sid = harness.handshake();
   auto probe = std::make_shared<FakeWebSocketPeer>();
@@ -46,7 +38,7 @@ TEST(PendingFixAcceptWebSocket, ReturnsNullWhenAProbeIsAlreadyRunning) {
   EXPECT_EQ(refused, nullptr);
 }
 
-TEST(PendingFixAcceptWebSocket, ReturnsNullWhenUpgradesAreDisabled) {
+TEST(AcceptWebSocket, ReturnsNullWhenUpgradesAreDisabled) {
   EngineOptions options = testing::quiet_options();
   options.allow_upgrades = false;
   EngineHarness harness(options);

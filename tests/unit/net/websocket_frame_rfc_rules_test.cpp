@@ -1,16 +1,6 @@
-// PENDING FIX (src/net/websocket_frame_reader.cpp): RFC 6455 requirements the reader does
-// not enforce yet, kept apart so the rest of unit_net stays green. Run them alone with
-// --gtest_filter='PendingFix*'; exclude them with --gtest_filter='-PendingFix*'.
-//
-// 1. Close status codes (§7.4.1, §7.4.2): 1005, 1006 and 1015 "MUST NOT be set as a status
-//    code in a Close control frame", and codes below 1000 are not used. The reader reports
-//    such a frame as a normal close carrying that code, and WebSocketConnection then echoes
-//    the code back in its own Close frame (websocket_connection.cpp, begin_closing), so the
-//    server itself puts a forbidden code on the wire. Expected: error 1002.
-// 2. UTF-8 (§8.1): "When an endpoint is to interpret a byte stream as UTF-8 but finds that
-//    the byte stream is not, in fact, a valid UTF-8 stream, that endpoint MUST _Fail the
-//    WebSocket Connection_" — with 1007 (§7.4.1). Text messages (whole, after joining
-//    fragments) and close reasons are not validated. Expected: error 1007.
+// RFC 6455 rules the frame reader enforces beyond framing: close codes a peer may not send
+// (§7.4.1/§7.4.2) fail with 1002, and text that is not UTF-8 (§8.1) — whole messages,
+// fragments joined, and close reasons — fails with 1007.
 #include "../../../src/net/websocket_frame_reader.hpp"
 
 #include <gtest/gtest.h>
@@ -42,7 +32,7 @@ std::string close_payload(std::uint16_t code, std::string_view reason = "") {
 
 // Reads the first event of `bytes` with a fresh reader; the event's payload views the
 // reader, which lives until the next call.
-struct PendingFixWebSocketFrameReader : ::testing::Test {
+struct WebSocketFrameRfcRules : ::testing::Test {
   WebSocketEvent read_one(const std::string& bytes) {
     reader.emplace(1 << 16);
     reader->feed(bytes);
@@ -51,7 +41,7 @@ struct PendingFixWebSocketFrameReader : ::testing::Test {
   std::optional<WebSocketFrameReader> reader;
 };
 
-TEST_F(PendingFixWebSocketFrameReader, RefusesCloseCodesThatMustNotBeSentWith1002) {
+TEST_F(WebSocketFrameRfcRules, RefusesCloseCodesThatMustNotBeSentWith1002) {
   for (std::uint16_t code : {0, 999, 1004, 1005, 1006, 1015, 2999}) {
     const WebSocketEvent event = read_one(masked_frame(0x8, close_payload(code)));
     EXPECT_EQ(event.kind, WebSocketEvent::Kind::error) << "close code " << code;
@@ -59,7 +49,7 @@ TEST_F(PendingFixWebSocketFrameReader, RefusesCloseCodesThatMustNotBeSentWith100
   }
 }
 
-TEST_F(PendingFixWebSocketFrameReader, StillAcceptsValidCloseCodes) {
+TEST_F(WebSocketFrameRfcRules, StillAcceptsValidCloseCodes) {
   // Guard for the fix above: these must keep working.
   for (std::uint16_t code : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 4999}) {
     const WebSocketEvent event = read_one(masked_frame(0x8, close_payload(code)));
@@ -68,7 +58,7 @@ TEST_F(PendingFixWebSocketFrameReader, StillAcceptsValidCloseCodes) {
   }
 }
 
-TEST_F(PendingFixWebSocketFrameReader, RefusesATextMessageThatIsNotUtf8With1007) {
+TEST_F(WebSocketFrameRfcRules, RefusesATextMessageThatIsNotUtf8With1007) {
   for (const std::string bad : {std::string("4\xff"), std::string("4\xc3"), std::string("4\xed\xa0\x80")}) {
     const WebSocketEvent event = read_one(masked_frame(0x1, bad));
     EXPECT_EQ(event.kind, WebSocketEvent::Kind::error);
@@ -76,7 +66,7 @@ TEST_F(PendingFixWebSocketFrameReader, RefusesATextMessageThatIsNotUtf8With1007)
   }
 }
 
-TEST_F(PendingFixWebSocketFrameReader, AcceptsUtf8SplitAcrossFragments) {
+TEST_F(WebSocketFrameRfcRules, AcceptsUtf8SplitAcrossFragments) {
   // Guard for the fix above: a code point cut between two fragments is still valid text.
   static constexpr unsigned char mask[4] = {0x11, 0x22, 0x33, 0x44};
   auto fragment = [&](std::uint8_t first_byte, std::string_view payload) {
@@ -93,7 +83,7 @@ TEST_F(PendingFixWebSocketFrameReader, AcceptsUtf8SplitAcrossFragments) {
   EXPECT_EQ(event.payload, "4caf\xc3\xa9");
 }
 
-TEST_F(PendingFixWebSocketFrameReader, RefusesACloseReasonThatIsNotUtf8With1007) {
+TEST_F(WebSocketFrameRfcRules, RefusesACloseReasonThatIsNotUtf8With1007) {
   const WebSocketEvent event = read_one(masked_frame(0x8, close_payload(1000, "\xff\xfe")));
   EXPECT_EQ(event.kind, WebSocketEvent::Kind::error);
   EXPECT_EQ(event.close_code, 1007);

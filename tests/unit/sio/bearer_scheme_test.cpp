@@ -1,11 +1,6 @@
-// PENDING FIX (src/sio/shard_state.cpp, bearer_token): tests that fail today because of a
-// source bug, kept apart so the rest of unit_sio stays green. Run them alone with
-// --gtest_filter='PendingFix*'; exclude them with --gtest_filter='-PendingFix*'.
-//
-// The Authorization scheme name is case-insensitive (RFC 9110 §11.1: "It uses a
-// case-insensitive token to identify the authentication scheme"), and the token is separated
-// from it by one or more spaces (§11.4, 1*SP). bearer_token() matches the exact prefix
-// "Bearer ", so "bearer <token>" or "BEARER <token>" is refused as Unauthorized.
+// The Authorization header's scheme name is case-insensitive (RFC 9110 §11.1) and the token
+// follows one or more spaces (§11.4, 1*SP): "bearer <token>" and "BEARER  <token>" authenticate
+// a CONNECT like "Bearer <token>".
 #include "gateway_harness.hpp"
 
 #include "auth/jwt_verifier.hpp"
@@ -20,7 +15,7 @@ namespace {
 using testing::GatewayHarness;
 using testing::PollingClient;
 
-TEST(PendingFixBearerScheme, AcceptsTheBearerSchemeInAnyCase) {
+TEST(BearerScheme, AcceptsTheBearerSchemeInAnyCase) {
   GatewayOptions options = testing::quiet_options();
   auth::JwtConfig config;
   config.secret = "unit-test-secret-of-some-length";
