@@ -43,6 +43,8 @@ WebSocketEvent WebSocketFrameReader::next() {
     const std::uint8_t rsv = bytes[0] & 0x70;
     const std::uint8_t opcode = bytes[0] & 0x0F;
     const bool masked = bytes[1] & 0x80;
+    if (rsv != 0 || !masked || !(opcode <= kOpBinary || (opcode >= kOpClose && opcode <= kOpPong)))
+      return fail(kProtocolError);
     std::uint64_t length = bytes[1] & 0x7F;
     std::size_t header = 2;
     if (length == 126) {
@@ -55,7 +57,6 @@ WebSocketEvent WebSocketFrameReader::next() {
       for (int i = 2; i < 10; ++i) length = (length << 8) | bytes[i];
       header = 10;
     }
-    if (rsv != 0 || !masked) return fail(kProtocolError);
     const bool control = opcode & 0x8;
     if (control && (!fin || length > 125)) return fail(kProtocolError);
     if (!control && length > max_message_bytes_) return fail(kMessageTooBig);
