@@ -4,7 +4,9 @@ Every suite under tests/e2e starts the binaries it tests as subprocesses. This f
 (SG_BUILD_DIR, default `build`, relative to the repository root unless absolute), picks a free
 loopback port, waits with a bounded wait until the server is ready (GET /healthz == 200 or TCP
 accept), stores the server's stderr under <repo>/test-output/, attaches that log to the report
-of a failing test, and stops every server at the end of the test (SIGTERM, then SIGKILL).
+of a failing test, and sends every server SIGTERM when its test ends. The drains overlap the
+following tests; at the end of the session every server is reaped (SIGKILL after a bounded wait)
+and one that did not exit 0 fails the run with its log (that is where sanitizer reports show).
 
 Fixtures:
   timeout_factor   1, or 5 when SG_SANITIZED=1 (ASan/UBSan builds are 3-5x slower); every wait
@@ -84,6 +86,7 @@ class ServerProcess:
     """One server subprocess on 127.0.0.1:`port`, its stderr in `log_path`."""
 
     def __init__(self, argv: list, port: int, log_path: pathlib.Path, env: dict):
+        self.exit_code_expected = False  # set by a test that checked the exit status itself
         self.argv = argv
         self.port = port
         self.log_path = log_path
@@ -97,7 +100,8 @@ class ServerProcess:
         return self.process.pid
 
     def log_text(self) -> str:
-        self._log_file.flush()
+        if not self._log_file.closed:
+            self._log_file.flush()
         try:
             return self.log_path.read_text(errors="replace")
         except OSError:
@@ -138,15 +142,26 @@ class ServerProcess:
         except subprocess.TimeoutExpired:
             return None
 
-    def stop(self) -> Optional[int]:
-        """SIGTERM, then SIGKILL after a bounded wait. Returns the exit code."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            if self.wait_exit(scaled(10)) is None:
-                self.process.kill()
-                self.process.wait()
-        self._log_file.close()
-        return self.process.returncode
+    def begin_stop(self) -> None:
+        """SIGTERM without waiting: the server drains while the next test runs."""
+        self.signal(signal.SIGTERM)
+        self._log_file.close()  # the child keeps its own descriptor
+
+    def finish_stop(self) -> Optional[str]:
+        """Waits for the exit (SIGKILL after a bounded wait); returns a complaint or None."""
+        code = self.wait_exit(scaled(10))
+        if code is None:
+            self.process.kill()
+            self.process.wait()
+            return f"still running {scaled(10):.0f} s after SIGTERM (killed)"
+        if code != 0 and not self.exit_code_expected:
+            return f"exited with {code} after SIGTERM"
+        return None
+
+
+# Servers whose test has ended: SIGTERMed at teardown (a drain takes a moment), reaped at the end
+# of the session, where any that did not exit 0 fails the run (sanitizer reports land there too).
+_draining_servers: list = []
 
 
 def _log_name(request, argv0: str, port: int) -> pathlib.Path:
@@ -208,7 +223,24 @@ def start_server(request) -> Callable[..., ServerProcess]:
 
     yield start
     for server in started:
-        server.stop()
+        server.begin_stop()
+        _draining_servers.append(server)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    complaints = []
+    for server in _draining_servers:
+        complaint = server.finish_stop()
+        if complaint:
+            complaints.append(f"{server.log_path.name}: {complaint}\n{server.log_text()[-3000:]}")
+    _draining_servers.clear()
+    if complaints:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        text = "servers that did not stop cleanly:\n" + "\n".join(complaints)
+        if reporter is not None:
+            reporter.write_sep("=", "server shutdown problems", red=True)
+            reporter.write_line(text)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture

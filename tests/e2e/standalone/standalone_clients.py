@@ -121,19 +121,25 @@ class GatewayClient:
         self.socket_packets: list = []  # raw Socket.IO packets received, e.g. "1" (DISCONNECT)
         for namespace in namespaces:
             self._listen(namespace)
-        self._record_socket_packets()
+        self._deliver_events_in_wire_order()
 
-    def _record_socket_packets(self) -> None:
-        """Wraps python-socketio's Engine.IO message handler to keep each text packet, so a test
-        can tell a Socket.IO DISCONNECT from a mere transport close."""
-        deliver = self.sio.eio.handlers["message"]
+    def _deliver_events_in_wire_order(self) -> None:
+        """python-engineio hands every received message to a new thread, so two events sent in
+        order can reach the handlers out of order. This keeps every text packet in arrival order
+        (`socket_packets`, e.g. "1" is a DISCONNECT of "/") and runs EVENT packets ("2…") on the
+        reader thread itself, so the EventLog holds what the wire carried, in its order. Other
+        packets keep the library's threads (a DISCONNECT joins the reader thread)."""
+        eio = self.sio.eio
+        trigger = eio._trigger_event
 
-        def record_then_deliver(data):
-            if isinstance(data, str):
-                self.socket_packets.append(data)
-            return deliver(data)
+        def trigger_in_order(event, *args, **kwargs):
+            if event == "message" and args and isinstance(args[0], str):
+                self.socket_packets.append(args[0])
+                if args[0].startswith("2"):
+                    kwargs["run_async"] = False
+            return trigger(event, *args, **kwargs)
 
-        self.sio.eio.on("message", record_then_deliver)
+        eio._trigger_event = trigger_in_order
 
     def _listen(self, namespace: str) -> None:
         def on_any(event, *args):

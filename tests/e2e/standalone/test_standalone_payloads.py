@@ -7,9 +7,13 @@ client. Order: 100 emits issued one after another arrive in that order. All over
 """
 from __future__ import annotations
 
+import json
+
 import pytest
+from engineio import payload as engineio_payload
 
 from standalone_api import NO_DATA, GatewayApi
+from standalone_raw import SEPARATOR, RawPolling
 
 UNICODE_TEXT = "héllo wörld — 你好, мир 🎉🚀 \u2028 ‮ \\ \" '"
 NESTED = {
@@ -139,3 +143,24 @@ def test_added_namespace_also_requires_a_valid_token(admin_gateway, clients, tra
 
 def connect_error_messages(client, namespace: str) -> list:
     return [e.get("message") if isinstance(e, dict) else e for e in client.connect_errors[namespace]]
+
+
+def test_burst_queued_between_polls_stays_decodable_by_python_engineio(gateway, api, mint_token):
+    """40 emits wait in the session while nobody polls; the next polls must carry them in order in
+    payloads the python-engineio client can decode (its decoder refuses more than
+    Payload.max_decode_packets = 16 packets in one payload, and then drops the connection)."""
+    raw = RawPolling(gateway.url)
+    raw.connect_namespace({"token": mint_token("alice")})
+    for i in range(40):
+        assert api.emit_to_user("alice", "seq", i).status == 202
+    received = []
+    while len(received) < 40:
+        response = raw.get()
+        assert response.status_code == 200, response.text[:200]
+        try:
+            decoded = engineio_payload.Payload(encoded_payload=response.text)
+        except ValueError as error:
+            packets = response.text.split(SEPARATOR)
+            raise AssertionError(f"python-engineio cannot decode a {len(packets)}-packet poll: {error}")
+        received += [json.loads(p.data[1:])[1] for p in decoded.packets if p.packet_type == 4]
+    assert received == list(range(40))
