@@ -27,6 +27,7 @@ Threading: pytest runs tests sequentially in one thread; the fixtures own their 
 """
 from __future__ import annotations
 
+import ctypes
 import os
 import pathlib
 import signal
@@ -82,6 +83,12 @@ def clean_environment(extra: Optional[dict] = None) -> dict:
     return env
 
 
+def _die_with_parent() -> None:
+    """In the child before exec: SIGKILL me if pytest dies (killed by a timeout, ^C twice), so no
+    server outlives the run (Linux prctl PR_SET_PDEATHSIG)."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
+
+
 class ServerProcess:
     """One server subprocess on 127.0.0.1:`port`, its stderr in `log_path`."""
 
@@ -93,7 +100,8 @@ class ServerProcess:
         self.url = f"http://127.0.0.1:{port}"
         self._log_file = open(log_path, "wb")
         self.process = subprocess.Popen(
-            argv, stdout=self._log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env)
+            argv, stdout=self._log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+            preexec_fn=_die_with_parent)
 
     @property
     def pid(self) -> int:

@@ -22,11 +22,17 @@ DRAIN_SECONDS = 5.0  # "exits 0 within a few seconds"
 
 
 class HealthWatcher(threading.Thread):
-    """Polls /healthz until the server stops answering; keeps (sent_at, status, body)."""
+    """Polls /healthz until the server stops answering; keeps (sent_at, status, body).
+
+    A draining server refuses new connections, so the watcher opens its keep-alive connection
+    before the signal (constructor) and asks over it afterwards."""
 
     def __init__(self, url: str, process):
         super().__init__(daemon=True)
         self.url, self.process = url + "/healthz", process
+        self.http = requests.Session()
+        before = self.http.get(self.url, timeout=scaled(5))
+        assert before.status_code == 200, before.text
         self.answers: list = []
 
     def run(self) -> None:
@@ -34,8 +40,9 @@ class HealthWatcher(threading.Thread):
         while self.process.poll() is None and time.monotonic() < deadline:
             sent_at = time.monotonic()
             try:
-                response = requests.get(self.url, timeout=1)
+                response = self.http.get(self.url, timeout=1)
             except requests.RequestException:
+                time.sleep(0.01)
                 continue  # refused or reset: the listener is closed
             try:
                 body = response.json()
@@ -67,6 +74,8 @@ def test_signal_drains_clients_and_exits_zero(start_gateway, clients, mint_token
         assert client.disconnects["/"] == ["server disconnect"], client.disconnects
         assert "1" in client.socket_packets, \
             f"{client.transport or 'closed'}: no Socket.IO DISCONNECT among {client.socket_packets[-5:]}"
+    assert any(status == 503 for _, status, _ in watcher.answers), \
+        f"no 503 from /healthz over a connection opened before the signal: {watcher.answers[:5]}"
     for sent_at, status, body in watcher.answers:
         if sent_at > all_disconnects_seen:
             assert (status, body) == (503, {"status": "draining"}), (status, body)
