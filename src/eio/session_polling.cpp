@@ -11,12 +11,22 @@
 
 namespace sg::eio {
 
+// At most this many packets leave in one polling response: python-engineio's client refuses
+// a payload of more than 16 packets (and drops the connection). The rest wait for the next
+// GET, which the client sends as soon as this one is answered.
+constexpr std::size_t kMaxPacketsPerPoll = 16;
+
 std::string Session::take_polling_body() {
+  const std::size_t count = std::min(buffer_.size(), kMaxPacketsPerPoll);
   std::string body;
-  body.reserve(buffered_bytes_ + buffer_.size() * 2);
-  for (const PacketRef& packet : buffer_) proto::append_polling_record(body, packet->payload(), packet->is_binary());
-  buffer_.clear();
-  buffered_bytes_ = 0;
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < count; ++i) bytes += buffer_[i]->payload().size();
+  body.reserve(bytes + count * 2);
+  for (std::size_t i = 0; i < count; ++i) {
+    proto::append_polling_record(body, buffer_[i]->payload(), buffer_[i]->is_binary());
+  }
+  buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(count));
+  buffered_bytes_ -= bytes;
   return body;
 }
 

@@ -58,6 +58,30 @@ TEST(PollingSession, AnswersAGetAtOnceWhenPacketsAreAlreadyBuffered) {
   EXPECT_FALSE(next->answered()) << "the buffer was emptied by the first GET";
 }
 
+TEST(PollingSession, CarriesAtMostSixteenPacketsPerResponseAndTheRestOnTheNextGet) {
+  // python-engineio's client refuses a payload of more than 16 packets.
+  EngineHarness harness;
+  const std::string sid = harness.handshake();
+  for (int i = 0; i < 40; ++i) harness.last_session().send(EncodedPacket::text("4m" + std::to_string(i)));
+  std::vector<std::string> received;
+  for (int poll = 0; poll < 3; ++poll) {
+    auto get = harness.get(sid);
+    harness.drain();
+    ASSERT_TRUE(get->answered());
+    std::size_t records = 0;
+    std::string_view body = get->reply->body;
+    while (!body.empty()) {
+      const auto end = body.find('\x1e');
+      received.emplace_back(body.substr(0, end));
+      ++records;
+      body = end == std::string_view::npos ? std::string_view() : body.substr(end + 1);
+    }
+    EXPECT_LE(records, 16u);
+  }
+  ASSERT_EQ(received.size(), 40u);
+  for (int i = 0; i < 40; ++i) EXPECT_EQ(received[i], "4m" + std::to_string(i));
+}
+
 TEST(PollingSession, SendsBinaryPacketsAsBase64Records) {
   EngineHarness harness;
   const std::string sid = harness.handshake();
