@@ -7,6 +7,7 @@ accept), stores the server's stderr under <repo>/test-output/, attaches that log
 of a failing test, and sends every server SIGTERM when its test ends. The drains overlap the
 following tests; at the end of the session every server is reaped (SIGKILL after a bounded wait)
 and one that did not exit 0 fails the run with its log (that is where sanitizer reports show).
+A test that stops a server on purpose in another way sets `server.exit_code_expected = True`.
 
 Fixtures:
   timeout_factor   1, or 5 when SG_SANITIZED=1 (ASan/UBSan builds are 3-5x slower); every wait

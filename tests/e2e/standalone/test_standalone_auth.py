@@ -130,6 +130,7 @@ def _bad_tokens(mint_token, secret):
         "three-garbage-segments": {"token": "a.b.c"},
         "empty-string": {"token": ""},
         "token-not-a-string": {"token": 12345},
+        "oversized-garbage": {"token": ".".join(["QUFB" * 10_000] * 3)},
     }
 
 
