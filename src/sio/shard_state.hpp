@@ -11,6 +11,7 @@
 #include "client.hpp"
 #include "sio/socket.hpp"
 #include "util/encoded_packet.hpp"
+#include "util/string_hash.hpp"
 
 #include <memory>
 #include <string>
@@ -65,11 +66,7 @@ class ShardState : public eio::SessionListener {
   std::size_t index_;
   std::size_t shard_count_;
   eio::Engine engine_;
-  struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
-  };
-  std::unordered_map<std::string, Socket*, StringHash, std::equal_to<>> sockets_by_sid_;
+  std::unordered_map<std::string, Socket*, TransparentStringHash, std::equal_to<>> sockets_by_sid_;
   std::vector<rooms::RoomIndex<Socket*>> rooms_;             // per namespace
   std::vector<std::unordered_set<Socket*>> namespace_members_;  // per namespace
 };

@@ -14,6 +14,8 @@
 #include "eio/options.hpp"
 #include "eio/session.hpp"
 
+#include "util/string_hash.hpp"
+
 #include <boost/asio/io_context.hpp>
 
 #include <atomic>
@@ -98,10 +100,6 @@ class Engine {
   void count_transport(TransportKind kind, int delta);
 
  private:
-  struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
-  };
   std::shared_ptr<Session> find(std::string_view sid) const;
   std::string open_packet(const std::string& sid, bool with_upgrades) const;
 
@@ -110,7 +108,7 @@ class Engine {
   SessionListener& listener_;
   std::size_t shard_index_;
   std::size_t shard_count_;
-  std::unordered_map<std::string, std::shared_ptr<Session>, StringHash, std::equal_to<>> sessions_;
+  std::unordered_map<std::string, std::shared_ptr<Session>, TransparentStringHash, std::equal_to<>> sessions_;
   std::atomic<std::int64_t> polling_sessions_{0};
   std::atomic<std::int64_t> websocket_sessions_{0};
   std::atomic<std::int64_t> tracked_sessions_{0};
