@@ -24,6 +24,7 @@ import requests
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 OUTPUT_DIR = REPO_ROOT / "test-output" / "python"
 TEST_APPS_DIR = pathlib.Path(__file__).resolve().with_name("apps")
+CLEAN_STOP_CODES = (0, -signal.SIGTERM)  # a graceful shutdown after SIGTERM
 
 
 def free_port() -> int:
@@ -89,7 +90,10 @@ class AsgiServer:
                            f"{self.log_text()[-5000:]}")
 
     def stop(self, timeout: float = 20.0) -> Optional[int]:
-        """SIGTERM, then the exit code; SIGKILL and None when it outlives `timeout`."""
+        """SIGTERM, then the exit code; SIGKILL and None when it outlives `timeout`.
+
+        uvicorn re-raises the SIGTERM it handled once its graceful shutdown is over, so a clean
+        stop is -SIGTERM (CLEAN_STOP_CODES)."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
         try:

@@ -101,7 +101,8 @@ class NodeDriver:
         self.process.wait(timeout=WAIT)
 
     def stderr_text(self) -> str:
-        self._log_file.flush()
+        if not self._log_file.closed:
+            self._log_file.flush()
         return self.log_path.read_text(errors="replace")
 
     def close(self) -> None:
