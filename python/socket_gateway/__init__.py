@@ -1,0 +1,33 @@
+"""socket_gateway: a Socket.IO v5 server whose protocol core is C++, for ASGI apps.
+
+    from fastapi import FastAPI
+    from socket_gateway import ASGIApp, SocketGateway
+
+    api = FastAPI()
+    gateway = SocketGateway(jwt_secret="...")
+    app = ASGIApp(gateway, other_asgi_app=api)      # uvicorn module:app
+
+    @api.post("/notify/{user_id}")
+    async def notify(user_id: str) -> None:
+        await gateway.emit_to_user(user_id, "notice", {"text": "hello"})
+
+The public names are SocketGateway (settings, handlers, emits, rooms), ASGIApp (the ASGI
+application) and the exceptions in socket_gateway.errors.
+
+Threading: importing is thread-safe; see each class for its own rules.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _package_version
+
+from .asgi import ASGIApp
+from .errors import GatewayNotRunningError, UnknownSidError
+from .gateway import SocketGateway
+
+__all__ = ["ASGIApp", "GatewayNotRunningError", "SocketGateway", "UnknownSidError"]
+try:
+    __version__ = _package_version("socket-gateway")
+except PackageNotFoundError:  # imported from a source tree, not installed
+    __version__ = "0+unknown"

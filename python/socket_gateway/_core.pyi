@@ -1,0 +1,259 @@
+"""
+The C++ core of socket_gateway (private: use socket_gateway.SocketGateway and ASGIApp).
+"""
+
+from collections.abc import Sequence
+
+
+NOTICE_POLL_REPLY: int = 0
+
+NOTICE_WEBSOCKET_OPENED: int = 1
+
+NOTICE_OUTBOX_READY: int = 2
+
+NOTICE_CONNECT: int = 3
+
+NOTICE_EVENT: int = 4
+
+NOTICE_DISCONNECT: int = 5
+
+NOTICE_DONE: int = 6
+
+class CoreConfig:
+    """Settings of the C++ core, in its own units (ms, bytes)."""
+
+    def __init__(self) -> None: ...
+
+    @property
+    def jwt_secret(self) -> str:
+        """HMAC secret for HS256/HS384/HS512 tokens."""
+
+    @jwt_secret.setter
+    def jwt_secret(self, arg: str, /) -> None: ...
+
+    @property
+    def jwt_public_key(self) -> str:
+        """PEM public key for RS256/ES256 tokens."""
+
+    @jwt_public_key.setter
+    def jwt_public_key(self, arg: str, /) -> None: ...
+
+    @property
+    def jwt_algorithms(self) -> list[str]:
+        """Pinned algorithms; empty for the default."""
+
+    @jwt_algorithms.setter
+    def jwt_algorithms(self, arg: Sequence[str], /) -> None: ...
+
+    @property
+    def jwt_issuer(self) -> str | None:
+        """Required iss claim, or None."""
+
+    @jwt_issuer.setter
+    def jwt_issuer(self, arg: str | None, /) -> None: ...
+
+    @property
+    def jwt_audience(self) -> str | None:
+        """Required aud claim, or None."""
+
+    @jwt_audience.setter
+    def jwt_audience(self, arg: str | None, /) -> None: ...
+
+    @property
+    def jwt_user_claim(self) -> str:
+        """Claim that holds the user id."""
+
+    @jwt_user_claim.setter
+    def jwt_user_claim(self, arg: str, /) -> None: ...
+
+    @property
+    def jwt_leeway_seconds(self) -> int:
+        """Tolerance on exp/nbf, in seconds."""
+
+    @jwt_leeway_seconds.setter
+    def jwt_leeway_seconds(self, arg: int, /) -> None: ...
+
+    @property
+    def ping_interval_ms(self) -> int:
+        """Milliseconds between server pings."""
+
+    @ping_interval_ms.setter
+    def ping_interval_ms(self, arg: int, /) -> None: ...
+
+    @property
+    def ping_timeout_ms(self) -> int:
+        """Milliseconds to wait for a pong."""
+
+    @ping_timeout_ms.setter
+    def ping_timeout_ms(self, arg: int, /) -> None: ...
+
+    @property
+    def connect_timeout_ms(self) -> int:
+        """Milliseconds a session may wait for its first CONNECT."""
+
+    @connect_timeout_ms.setter
+    def connect_timeout_ms(self, arg: int, /) -> None: ...
+
+    @property
+    def max_payload(self) -> int:
+        """Largest message or POST body, in bytes."""
+
+    @max_payload.setter
+    def max_payload(self, arg: int, /) -> None: ...
+
+    @property
+    def max_queue_bytes(self) -> int:
+        """Outbound bytes queued per connection before it is closed as slow."""
+
+    @max_queue_bytes.setter
+    def max_queue_bytes(self, arg: int, /) -> None: ...
+
+    @property
+    def namespaces(self) -> list[str]:
+        """Namespaces served; '/' always is."""
+
+    @namespaces.setter
+    def namespaces(self, arg: Sequence[str], /) -> None: ...
+
+    @property
+    def threads(self) -> int:
+        """Number of shard threads."""
+
+    @threads.setter
+    def threads(self, arg: int, /) -> None: ...
+
+    @property
+    def log_level(self) -> str:
+        """debug, info, warn or error (JSON lines on stderr)."""
+
+    @log_level.setter
+    def log_level(self, arg: str, /) -> None: ...
+
+    @property
+    def user_room_prefix(self) -> str:
+        """Prefix of the room every user's sockets join."""
+
+    @user_room_prefix.setter
+    def user_room_prefix(self, arg: str, /) -> None: ...
+
+class WebSocketPeer:
+    """One WebSocket carried by the ASGI server: the core's outbox for it."""
+
+    @property
+    def id(self) -> int:
+        """Id named by the outbox-ready notices of this peer."""
+
+    def take(self) -> tuple:
+        """
+        Takes the queued messages: (messages: list[str | bytes], close_after: bool, nbytes: int).
+        """
+
+    def written(self, nbytes: int) -> None:
+        """Reports nbytes of taken messages as handed to the ASGI server."""
+
+class Core:
+    """The C++ gateway: shard threads, Engine.IO and Socket.IO."""
+
+    def __init__(self, config: CoreConfig) -> None:
+        """Builds the core; its threads start with start()."""
+
+    @property
+    def wakeup_fd(self) -> int:
+        """An eventfd that is readable while notices wait."""
+
+    @property
+    def shard_count(self) -> int:
+        """Number of shard threads."""
+
+    @property
+    def running(self) -> bool:
+        """True between start() and stop()."""
+
+    def serves_namespace(self, nsp: str) -> bool:
+        """True when the namespace is served."""
+
+    def take_notices(self) -> list:
+        """Takes every waiting notice, as tuples (see the NOTICE_* kinds)."""
+
+    def watch_connect(self, nsp: str) -> None:
+        """Report connects on nsp as notices."""
+
+    def watch_event(self, nsp: str, event: str) -> None:
+        """Report this client event as notices."""
+
+    def watch_disconnect(self, nsp: str) -> None:
+        """Report disconnects on nsp as notices."""
+
+    def start(self) -> None:
+        """Starts the shard threads."""
+
+    def shutdown(self, token: int) -> None:
+        """
+        Disconnects every socket and closes every session; NOTICE_DONE follows.
+        """
+
+    def tracked_sessions(self) -> int:
+        """Sessions not yet gone (open or closing)."""
+
+    def stop(self) -> None:
+        """Stops and joins the shard threads; pending work is dropped."""
+
+    def handle_polling(self, token: int, method: str, query: str, content_type: str, body: bytes, authorization: str, remote_address: str) -> None:
+        """
+        Hands a whole long-polling request to its shard; a NOTICE_POLL_REPLY answers it.
+        """
+
+    def polling_get_abandoned(self, query: str) -> None:
+        """The client holding a GET for this session went away."""
+
+    def open_websocket(self, token: int, query: str, authorization: str, remote_address: str) -> None:
+        """Checks and opens a WebSocket; a NOTICE_WEBSOCKET_OPENED answers it."""
+
+    def websocket_message(self, peer: WebSocketPeer, data: object) -> None:
+        """
+        Feeds one received message (str: text, bytes: binary) to the peer's session.
+        """
+
+    def websocket_closed(self, peer: WebSocketPeer) -> None:
+        """The WebSocket is gone (client close or connection loss)."""
+
+    def emit(self, nsp: str, rooms: Sequence[str], except_rooms: Sequence[str], event: str, arguments_json: str, attachments: Sequence) -> bool:
+        """
+        Emits to the members of any of rooms (all sockets when empty) minus except_rooms; False when the namespace is not served. Does not wait for delivery.
+        """
+
+    def send_ack(self, sid: str, ack_id: int, arguments_json: str, attachments: Sequence) -> None:
+        """Answers a client event that asked for an ack."""
+
+    def drop_ack(self, sid: str, ack_id: int) -> None:
+        """Forgets an ack that will not be sent (the handler failed)."""
+
+    def join_room(self, token: int, sid: str, room: str) -> None:
+        """Async join; NOTICE_DONE answers."""
+
+    def leave_room(self, token: int, sid: str, room: str) -> None:
+        """Async leave; NOTICE_DONE answers."""
+
+    def disconnect(self, token: int, sid: str) -> None:
+        """Async disconnect; NOTICE_DONE answers."""
+
+    def rooms_of(self, token: int, sid: str) -> None:
+        """Async rooms lookup; NOTICE_DONE answers (names None: unknown sid)."""
+
+    def sids_of_user(self, token: int, user_id: str) -> None:
+        """Async sids lookup; NOTICE_DONE answers."""
+
+    def join_room_now(self, sid: str, room: str) -> bool:
+        """Blocking join; False for an unknown sid."""
+
+    def leave_room_now(self, sid: str, room: str) -> bool:
+        """Blocking leave; False for an unknown sid."""
+
+    def disconnect_now(self, sid: str) -> bool:
+        """Blocking disconnect; False for an unknown sid."""
+
+    def rooms_of_now(self, sid: str) -> list[str] | None:
+        """Blocking rooms lookup; None for an unknown sid."""
+
+    def sids_of_user_now(self, user_id: str) -> list[str]:
+        """Blocking sids lookup."""
