@@ -3,6 +3,7 @@ The C++ core of socket_gateway (private: use socket_gateway.SocketGateway and AS
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 
 NOTICE_POLL_REPLY: int = 0
@@ -143,10 +144,8 @@ class WebSocketPeer:
     def id(self) -> int:
         """Id named by the outbox-ready notices of this peer."""
 
-    def take(self) -> tuple:
-        """
-        Takes the queued messages: (messages: list[str | bytes], close_after: bool, nbytes: int).
-        """
+    def take(self) -> tuple[list[str | bytes], bool, int]:
+        """Takes the queued messages: (messages, close_after, nbytes)."""
 
     def written(self, nbytes: int) -> None:
         """Reports nbytes of taken messages as handed to the ASGI server."""
@@ -172,7 +171,7 @@ class Core:
     def serves_namespace(self, nsp: str) -> bool:
         """True when the namespace is served."""
 
-    def take_notices(self) -> list:
+    def take_notices(self) -> list[tuple[Any, ...]]:
         """Takes every waiting notice, as tuples (see the NOTICE_* kinds)."""
 
     def watch_connect(self, nsp: str) -> None:
@@ -209,7 +208,7 @@ class Core:
     def open_websocket(self, token: int, query: str, authorization: str, remote_address: str) -> None:
         """Checks and opens a WebSocket; a NOTICE_WEBSOCKET_OPENED answers it."""
 
-    def websocket_message(self, peer: WebSocketPeer, data: object) -> None:
+    def websocket_message(self, peer: WebSocketPeer, data: str | bytes) -> None:
         """
         Feeds one received message (str: text, bytes: binary) to the peer's session.
         """
@@ -217,12 +216,12 @@ class Core:
     def websocket_closed(self, peer: WebSocketPeer) -> None:
         """The WebSocket is gone (client close or connection loss)."""
 
-    def emit(self, nsp: str, rooms: Sequence[str], except_rooms: Sequence[str], event: str, arguments_json: str, attachments: Sequence) -> bool:
+    def emit(self, nsp: str, rooms: Sequence[str], except_rooms: Sequence[str], event: str, arguments_json: str, attachments: Sequence[bytes]) -> bool:
         """
         Emits to the members of any of rooms (all sockets when empty) minus except_rooms; False when the namespace is not served. Does not wait for delivery.
         """
 
-    def send_ack(self, sid: str, ack_id: int, arguments_json: str, attachments: Sequence) -> None:
+    def send_ack(self, sid: str, ack_id: int, arguments_json: str, attachments: Sequence[bytes]) -> None:
         """Answers a client event that asked for an ack."""
 
     def drop_ack(self, sid: str, ack_id: int) -> None:

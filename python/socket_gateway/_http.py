@@ -25,7 +25,8 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 def header(scope: Scope, name: bytes) -> str:
     """The first value of header ``name`` (lower-case bytes), or ""."""
-    for key, value in scope.get("headers", ()):
+    headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+    for key, value in headers:
         if key == name:
             return value.decode("latin-1")
     return ""
@@ -33,7 +34,8 @@ def header(scope: Scope, name: bytes) -> str:
 
 def query_string(scope: Scope) -> str:
     """The raw query string of the request."""
-    return scope.get("query_string", b"").decode("latin-1")
+    query: bytes = scope.get("query_string", b"")
+    return query.decode("latin-1")
 
 
 def remote_address(scope: Scope) -> str:

@@ -68,7 +68,8 @@ async def _reply_unless_client_leaves(runtime: Runtime, token: int, reply: async
         while True:
             await asyncio.wait((reply, disconnect), return_when=asyncio.FIRST_COMPLETED)
             if reply.done():
-                return reply.result()
+                answer: tuple[int, str, bytes] = reply.result()
+                return answer
             if disconnect.result()["type"] == "http.disconnect":
                 break
             disconnect = asyncio.ensure_future(receive())  # anything else is not a departure

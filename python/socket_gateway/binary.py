@@ -42,7 +42,8 @@ def unpack(text: str, attachments: list[bytes]) -> list[Any]:
     A placeholder whose number names no attachment is left as the dict it is.
     """
     if not attachments:
-        return json.loads(text)
+        values: list[Any] = json.loads(text)
+        return values
 
     def restore(obj: dict[str, Any]) -> Any:
         if obj.get("_placeholder") is True and len(obj) == 2:
@@ -51,4 +52,5 @@ def unpack(text: str, attachments: list[bytes]) -> list[Any]:
                 return attachments[num]
         return obj
 
-    return json.loads(text, object_hook=restore)
+    restored: list[Any] = json.loads(text, object_hook=restore)
+    return restored

@@ -75,7 +75,8 @@ void bind_peer(nb::module_& module) {
             }
             return nb::make_tuple(messages, batch.close_after, bytes);
           },
-          "Takes the queued messages: (messages: list[str | bytes], close_after: bool, nbytes: int).")
+          nb::sig("def take(self) -> tuple[list[str | bytes], bool, int]"),
+          "Takes the queued messages: (messages, close_after, nbytes).")
       .def("written", &AsgiWebSocketPeer::written, "nbytes"_a,
            "Reports nbytes of taken messages as handed to the ASGI server.");
 }
@@ -105,7 +106,8 @@ void bind_transport(nb::class_<GatewayCore>& core) {
             nb::gil_scoped_release release;
             self.websocket_message(peer, std::move(copied), binary);
           },
-          "peer"_a, "data"_a, "Feeds one received message (str: text, bytes: binary) to the peer's session.")
+          "peer"_a, "data"_a, nb::sig("def websocket_message(self, peer: WebSocketPeer, data: str | bytes) -> None"),
+          "Feeds one received message (str: text, bytes: binary) to the peer's session.")
       .def("websocket_closed", &GatewayCore::websocket_closed, "peer"_a, nb::call_guard<nb::gil_scoped_release>(),
            "The WebSocket is gone (client close or connection loss).");
 }
@@ -121,6 +123,9 @@ void bind_api(nb::class_<GatewayCore>& core) {
             return self.emit(nsp, std::move(rooms), std::move(except_rooms), event, arguments_json, std::move(copied));
           },
           "nsp"_a, "rooms"_a, "except_rooms"_a, "event"_a, "arguments_json"_a, "attachments"_a,
+          nb::sig("def emit(self, nsp: str, rooms: collections.abc.Sequence[str], "
+                  "except_rooms: collections.abc.Sequence[str], event: str, arguments_json: str, "
+                  "attachments: collections.abc.Sequence[bytes]) -> bool"),
           "Emits to the members of any of rooms (all sockets when empty) minus except_rooms; False when the "
           "namespace is not served. Does not wait for delivery.")
       .def(
@@ -131,7 +136,10 @@ void bind_api(nb::class_<GatewayCore>& core) {
             nb::gil_scoped_release release;
             self.send_ack(sid, ack_id, arguments_json, std::move(copied));
           },
-          "sid"_a, "ack_id"_a, "arguments_json"_a, "attachments"_a, "Answers a client event that asked for an ack.")
+          "sid"_a, "ack_id"_a, "arguments_json"_a, "attachments"_a,
+          nb::sig("def send_ack(self, sid: str, ack_id: int, arguments_json: str, "
+                  "attachments: collections.abc.Sequence[bytes]) -> None"),
+          "Answers a client event that asked for an ack.")
       .def("drop_ack", &GatewayCore::drop_ack, "sid"_a, "ack_id"_a, nb::call_guard<nb::gil_scoped_release>(),
            "Forgets an ack that will not be sent (the handler failed).")
       .def("join_room", [](GatewayCore& self, std::uint64_t token, const std::string& sid, const std::string& room) {
@@ -170,6 +178,7 @@ void bind_core(nb::module_& module) {
       .def_prop_ro("running", &GatewayCore::running, "True between start() and stop().")
       .def("serves_namespace", &GatewayCore::serves_namespace, "nsp"_a, "True when the namespace is served.")
       .def("take_notices", [](GatewayCore& self) { return notices_to_python(self.take_notices()); },
+           nb::sig("def take_notices(self) -> list[tuple[typing.Any, ...]]"),
            "Takes every waiting notice, as tuples (see the NOTICE_* kinds).")
       .def("watch_connect", &GatewayCore::watch_connect, "nsp"_a, "Report connects on nsp as notices.")
       .def("watch_event", &GatewayCore::watch_event, "nsp"_a, "event"_a, "Report this client event as notices.")
