@@ -183,7 +183,20 @@ class PythonClient:
         return ack_args
 
     def disconnect(self) -> None:
+        self._let_pending_writes_finish()
         self.sio.disconnect()
+
+    def _let_pending_writes_finish(self) -> None:
+        """python-engineio's writer thread leaves without sending anything if it finds the client
+        'disconnecting' when it finishes a write: a disconnect() right after an emit can then
+        lose its DISCONNECT and CLOSE packets (the server only notices at the next ping). So
+        wait (bounded) until every queued packet was written before disconnecting."""
+        queue = getattr(self.sio.eio, "queue", None)
+        if queue is None or not self.sio.connected:
+            return
+        deadline = time.monotonic() + WAIT
+        while queue.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.005)
 
     def wait_disconnected(self, timeout: float = WAIT) -> Any:
         assert self._disconnected.wait(timeout), f"no disconnect within {timeout:.1f} s"
@@ -191,7 +204,7 @@ class PythonClient:
 
     def close(self) -> None:
         try:
-            self.sio.disconnect()
+            self.disconnect()
         except Exception:  # already gone with the server: nothing left to close
             pass
 

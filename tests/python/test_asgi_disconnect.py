@@ -43,7 +43,12 @@ def test_clean_disconnect_leaves_every_room(app_server, api, clients, transport,
     leaving.disconnect()
     assert_removed(api, sid, user)
     assert api.result("sids_of_user", user_id=user) == [staying.sid]
-    assert disconnect_reason(api, sid) == "client namespace disconnect"
+    reasons = {"client namespace disconnect"}
+    if client_kind == "python" and transport.final_transport == "websocket":
+        # python-engineio queues the DISCONNECT packet and closes the WebSocket at once, so the
+        # packet may never be written: the server then rightly sees the transport close.
+        reasons.add("transport close")
+    assert disconnect_reason(api, sid) in reasons
     api.result("emit_to_room", room=room, event="room-news", data="for who stayed")
     assert staying.log.wait_for("room-news") == [("for who stayed",)]
 

@@ -87,7 +87,9 @@ def test_websocket_connections_are_served_at_the_root_socketio_path(app_server):
 
 def test_lifespan_events_fire_and_shutdown_ends_clients(start_app, clients, transport, tmp_path,
                                                         unique_user):
-    server = start_app({"SG_TEST_MARKER_DIR": str(tmp_path)})
+    # uvicorn lets requests in flight finish before it sends lifespan.shutdown, and a long-poll
+    # GET ends at the next ping at the latest: a 3 s ping interval keeps this test short.
+    server = start_app({"SG_TEST_MARKER_DIR": str(tmp_path), "SG_TEST_PING_INTERVAL": "3"})
     startup = pathlib.Path(tmp_path, "startup")
     assert startup.exists(), "FastAPI's lifespan startup did not run"
     assert "sids_of_nobody=[]" in startup.read_text(), startup.read_text()
@@ -96,12 +98,12 @@ def test_lifespan_events_fire_and_shutdown_ends_clients(start_app, clients, tran
     python_client = clients.connect(server.url, transport, user, kind="python")
     node_client = clients.connect(server.url, transport, user, kind="node")
     started = time.monotonic()
-    code = server.stop(timeout=30)
+    code = server.stop(timeout=20)
     assert code in CLEAN_STOP_CODES, f"exit code {code} after SIGTERM:\n{server.log_text()[-5000:]}"
     assert pathlib.Path(tmp_path, "shutdown").exists(), "FastAPI's lifespan shutdown did not run"
     python_client.wait_disconnected()
     node_client.wait_disconnected()
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - started < 20
 
 
 def test_gateway_starts_on_first_request_without_lifespan(start_app, clients, transport, tmp_path,
