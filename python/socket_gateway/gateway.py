@@ -109,7 +109,8 @@ class SocketGateway:
 
         Binary arguments arrive as ``bytes``. The return value is the ack when the client
         asked for one: a tuple gives several ack arguments, None an ack without arguments.
-        The handler may be a coroutine function. Register handlers before the app starts.
+        The handler may be a coroutine function (it runs as a task); a plain function runs
+        on the event loop itself and must not block. Register handlers before the app starts.
         """
         def register(handler: H) -> H:
             self._runtime.handlers.add_event(namespace, event, handler)
