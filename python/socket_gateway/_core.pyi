@@ -205,6 +205,14 @@ class Core:
     def polling_get_abandoned(self, query: str) -> None:
         """The client holding a GET for this session went away."""
 
+    def polling_post_started(self, query: str) -> None:
+        """
+        A POST's body is being read; handle_polling or polling_post_abandoned follows.
+        """
+
+    def polling_post_abandoned(self, query: str) -> None:
+        """A POST announced by polling_post_started will not come."""
+
     def open_websocket(self, token: int, query: str, authorization: str, remote_address: str) -> None:
         """Checks and opens a WebSocket; a NOTICE_WEBSOCKET_OPENED answers it."""
 

@@ -34,14 +34,13 @@ async def serve_polling(runtime: Runtime, any_origin: bool, origins: frozenset[s
     if not runtime.accepting:
         await respond(send, 503, "text/plain; charset=UTF-8", b"gateway stopped", cors)
         return
-    try:
-        body = await read_body(receive, runtime.max_payload)
-    except PayloadTooLarge:
-        await respond(send, 413, "application/json", b'{"error":"payload too large"}', cors)
-        return
+    query = query_string(scope)
+    body = await _read_announced_body(runtime, method, query, receive)
     if body is None:
         return  # the client left before sending its body
-    query = query_string(scope)
+    if isinstance(body, PayloadTooLarge):
+        await respond(send, 413, "application/json", b'{"error":"payload too large"}', cors)
+        return
     loop = asyncio.get_running_loop()
     token, reply = runtime.router.expect(loop)
     runtime.core.handle_polling(token, method, query, header(scope, b"content-type"), body,
@@ -58,6 +57,25 @@ async def serve_polling(runtime: Runtime, any_origin: bool, origins: frozenset[s
         return
     status, content_type, response_body = answer
     await respond(send, status, content_type, response_body, cors)
+
+
+async def _read_announced_body(runtime: Runtime, method: str, query: str,
+                               receive: Receive) -> bytes | PayloadTooLarge | None:
+    """The request body (see read_body). A POST for a session is announced to the engine
+    before its body is read, so that a second POST overlapping it is refused as the protocol
+    requires; a body that never reaches handle_polling is reported as abandoned."""
+    announced = method == "POST" and "sid=" in query
+    if announced:
+        runtime.core.polling_post_started(query)
+    body: bytes | PayloadTooLarge | None = None
+    try:
+        body = await read_body(receive, runtime.max_payload)
+    except PayloadTooLarge as too_large:
+        body = too_large
+    finally:
+        if announced and not isinstance(body, bytes):
+            runtime.core.polling_post_abandoned(query)
+    return body
 
 
 async def _reply_unless_client_leaves(runtime: Runtime, token: int, reply: asyncio.Future[Any], query: str,

@@ -113,6 +113,18 @@ void GatewayCore::polling_get_abandoned(std::string query) {
   pool_.post(shard, [this, shard, query = std::move(query)] { gateway_.engine(shard).polling_get_abandoned(query); });
 }
 
+void GatewayCore::polling_post_started(std::string query) {
+  if (!running()) return;
+  const std::size_t shard = shard_for_request(query);
+  pool_.post(shard, [this, shard, query = std::move(query)] { gateway_.engine(shard).polling_post_started(query); });
+}
+
+void GatewayCore::polling_post_abandoned(std::string query) {
+  if (!running()) return;
+  const std::size_t shard = shard_for_request(query);
+  pool_.post(shard, [this, shard, query = std::move(query)] { gateway_.engine(shard).polling_post_abandoned(query); });
+}
+
 // ---- WebSocket --------------------------------------------------------------------------
 
 void GatewayCore::open_websocket(std::uint64_t token, std::string query, std::string authorization,

@@ -67,6 +67,11 @@ class GatewayCore {
   void handle_polling(std::uint64_t token, std::string method, std::string query, std::string content_type,
                       std::string body, std::string authorization, std::string remote_address);
   void polling_get_abandoned(std::string query);
+  // A POST's headers arrived and its body is being read (so an overlapping POST is refused
+  // as the protocol requires); every call is followed by handle_polling() for that POST or
+  // by polling_post_abandoned().
+  void polling_post_started(std::string query);
+  void polling_post_abandoned(std::string query);
 
   // ---- WebSocket --------------------------------------------------------------------
   // Checks and opens a WebSocket; WebSocketOpenedNotice{token} carries the refusal or peer.

@@ -95,6 +95,11 @@ void bind_transport(nb::class_<GatewayCore>& core) {
           "Hands a whole long-polling request to its shard; a NOTICE_POLL_REPLY answers it.")
       .def("polling_get_abandoned", &GatewayCore::polling_get_abandoned, "query"_a,
            nb::call_guard<nb::gil_scoped_release>(), "The client holding a GET for this session went away.")
+      .def("polling_post_started", &GatewayCore::polling_post_started, "query"_a,
+           nb::call_guard<nb::gil_scoped_release>(),
+           "A POST's body is being read; handle_polling or polling_post_abandoned follows.")
+      .def("polling_post_abandoned", &GatewayCore::polling_post_abandoned, "query"_a,
+           nb::call_guard<nb::gil_scoped_release>(), "A POST announced by polling_post_started will not come.")
       .def("open_websocket", &GatewayCore::open_websocket, "token"_a, "query"_a, "authorization"_a, "remote_address"_a,
            nb::call_guard<nb::gil_scoped_release>(),
            "Checks and opens a WebSocket; a NOTICE_WEBSOCKET_OPENED answers it.")
