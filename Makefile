@@ -3,13 +3,16 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 PORT       ?= 8000
+HOST       ?= 127.0.0.1
+DEV_SECRET ?= dev-secret-change-me
 
-.PHONY: help deps test-deps build build-asan run test test-unit test-e2e test-asan clean
+.PHONY: help deps test-deps python-package demo-deps build build-asan run run-server test test-unit test-e2e test-python test-asan clean
 
 help:
 	@echo "make build      install missing packages, build build/socket-gateway"
-	@echo "make run        build and start the server on port $(PORT) with a development secret"
-	@echo "make test       build, then unit, layering and end-to-end tests"
+	@echo "make run        install the Python package, start the FastAPI demo (uvicorn) on $(HOST):$(PORT)"
+	@echo "make run-server build and start the standalone socket-gateway on port $(PORT) with a development secret"
+	@echo "make test       build, then unit, layering, end-to-end, ASGI-mode and browser tests"
 	@echo "make test-asan  the same tests on an AddressSanitizer+UBSan build ($(ASAN_BUILD))"
 
 deps:
@@ -17,6 +20,13 @@ deps:
 
 test-deps: deps
 	@scripts/install-test-deps.sh
+
+# The socket_gateway package in .venv (pip install ., skipped when its sources did not change).
+python-package: deps
+	@scripts/install-python-package.sh
+
+demo-deps: python-package
+	@examples/fastapi_app/install-deps.sh
 
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -30,8 +40,12 @@ $(ASAN_BUILD)/build.ninja:
 build-asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
-run: build
-	SOCKET_GATEWAY_JWT_SECRET=$${SOCKET_GATEWAY_JWT_SECRET:-dev-secret-change-me} \
+# The demo takes SOCKET_GATEWAY_JWT_SECRET from the environment (a development default otherwise).
+run: demo-deps
+	cd examples/fastapi_app && ../../.venv/bin/python -m uvicorn app:app --host $(HOST) --port $(PORT)
+
+run-server: build
+	SOCKET_GATEWAY_JWT_SECRET=$${SOCKET_GATEWAY_JWT_SECRET:-$(DEV_SECRET)} \
 	  $(BUILD)/socket-gateway --port $(PORT)
 
 test-unit: build
@@ -41,7 +55,12 @@ test-e2e: build test-deps
 	SG_BUILD_DIR=$(BUILD) .venv/bin/python -m pytest tests/e2e -q
 	cd tests/e2e/node && SG_BUILD_DIR=../../../$(BUILD) node --test --test-concurrency=1
 
-test: test-unit test-e2e
+# The package under uvicorn beside FastAPI (python-socketio, socket.io-client) and the demo in
+# Chromium. Not in test-asan: the package is not built with sanitizers.
+test-python: test-deps demo-deps
+	.venv/bin/python -m pytest tests/python -q
+
+test: test-unit test-e2e test-python
 
 test-asan: build-asan test-deps
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)

@@ -29,7 +29,8 @@ from socket_gateway import ASGIApp, SocketGateway
 
 HERE = pathlib.Path(__file__).resolve().parent
 CLIENT_BUNDLE = HERE / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
-JWT_SECRET = os.environ.get("SOCKET_GATEWAY_JWT_SECRET", "dev-secret-change-me")
+# HS256 wants at least 32 bytes of secret; this default is for development only.
+JWT_SECRET = os.environ.get("SOCKET_GATEWAY_JWT_SECRET", "dev-secret-change-me-0123456789abcdef")
 TOKEN_LIFETIME_SECONDS = 3600
 
 log = logging.getLogger("uvicorn.error")  # printed with uvicorn's own log lines
