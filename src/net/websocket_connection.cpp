@@ -28,6 +28,7 @@ WebSocketConnection::WebSocketConnection(boost::asio::ip::tcp::socket socket, st
   if (!already_received.empty()) reader_.feed(already_received);
   boost::system::error_code ignored;
   socket_.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+  socket_.non_blocking(true, ignored);
 }
 
 void WebSocketConnection::start(std::shared_ptr<eio::Session> session) {
@@ -38,21 +39,35 @@ void WebSocketConnection::start(std::shared_ptr<eio::Session> session) {
 
 // ---- inbound ----------------------------------------------------------------------------
 
+// Reads wait for readiness and then drain the socket into one buffer per shard thread
+// (the reader keeps its own copy of partial frames), so an idle connection holds no read
+// buffer of its own.
 void WebSocketConnection::read_more() {
   if (closed_) return;
-  socket_.async_read_some(boost::asio::buffer(read_buffer_),
-                          [self = shared_from_this()](const boost::system::error_code& ec, std::size_t bytes) {
-                            self->on_read(ec, bytes);
-                          });
+  socket_.async_wait(boost::asio::ip::tcp::socket::wait_read,
+                     [self = shared_from_this()](const boost::system::error_code& ec) { self->on_readable(ec); });
 }
 
-void WebSocketConnection::on_read(const boost::system::error_code& ec, std::size_t bytes) {
-  if (ec) {
+void WebSocketConnection::on_readable(const boost::system::error_code& wait_ec) {
+  if (closed_) return;
+  if (wait_ec) {
     notify_closed();
     shut_down();
     return;
   }
-  reader_.feed(std::string_view(read_buffer_.data(), bytes));
+  thread_local std::array<char, 65536> shard_read_buffer;
+  for (;;) {
+    boost::system::error_code ec;
+    const std::size_t bytes = socket_.read_some(boost::asio::buffer(shard_read_buffer), ec);
+    if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) break;
+    if (ec) {  // end of stream or a socket error
+      notify_closed();
+      shut_down();
+      return;
+    }
+    reader_.feed(std::string_view(shard_read_buffer.data(), bytes));
+    if (bytes < shard_read_buffer.size()) break;
+  }
   process_input();
   read_more();
 }
@@ -127,9 +142,9 @@ void WebSocketConnection::flush() {
     if (close_after_flush_ && !closing_) begin_closing(1000);
     return;
   }
-  std::vector<boost::asio::const_buffer> buffers;
+  std::vector<boost::asio::const_buffer>& buffers = write_buffers_;
+  buffers.clear();
   const std::size_t packets = std::min(queue_.size(), kMaxBuffersPerWrite);
-  buffers.reserve(packets + 1);
   // Control frames go first: they are never split from a data frame because data frames
   // are always written whole within one gather write.
   control_in_flight_ = std::move(control_out_);

@@ -20,6 +20,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace sg::net {
 
@@ -39,7 +40,7 @@ class WebSocketConnection : public eio::WebSocketPeer, public std::enable_shared
 
  private:
   void read_more();
-  void on_read(const boost::system::error_code& ec, std::size_t bytes);
+  void on_readable(const boost::system::error_code& ec);
   void process_input();
   void schedule_flush();
   void flush();
@@ -52,7 +53,7 @@ class WebSocketConnection : public eio::WebSocketPeer, public std::enable_shared
   boost::asio::ip::tcp::socket socket_;
   WebSocketFrameReader reader_;
   std::weak_ptr<eio::Session> session_;
-  std::array<char, 16384> read_buffer_;
+  std::vector<boost::asio::const_buffer> write_buffers_;  // the gather list of the write in flight
 
   std::deque<PacketRef> queue_;
   std::size_t queued_bytes_ = 0;
