@@ -155,10 +155,14 @@ void WebSocketConnection::flush() {
     buffers.emplace_back(frame.data(), frame.size());
   }
   writing_ = true;
-  boost::asio::async_write(socket_, buffers,
-                           [self = shared_from_this(), packets](const boost::system::error_code& ec, std::size_t) {
-                             self->on_written(ec, packets);
-                           });
+  auto on_done = [self = shared_from_this(), packets](const boost::system::error_code& ec, std::size_t) {
+    self->on_written(ec, packets);
+  };
+  // The write operation keeps its own copy of the buffer sequence: a single frame (the usual
+  // case when each emit reaches a socket once per loop turn) is passed as one buffer so that
+  // copy allocates nothing.
+  if (buffers.size() == 1) boost::asio::async_write(socket_, buffers.front(), std::move(on_done));
+  else boost::asio::async_write(socket_, buffers, std::move(on_done));
 }
 
 void WebSocketConnection::on_written(const boost::system::error_code& ec, std::size_t packets_written) {
