@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what building Socket Gateway needs and is missing: Debian packages (Boost 1.81
-# by name, OpenSSL 3, GoogleTest, CMake, Ninja). Idempotent; does nothing when all is there.
+# by name, OpenSSL 3, hiredis for the Redis cluster mode, GoogleTest, CMake, Ninja, and
+# redis-server for the cluster tests). Idempotent; does nothing when all is there.
+# Never add libmsgpack-*: those packages pull libboost-dev (1.74), which replaces Boost 1.81.
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
-  libssl-dev libgtest-dev libgmock-dev
+  libssl-dev libhiredis-dev libgtest-dev libgmock-dev redis-server
 )
 
 missing=()
