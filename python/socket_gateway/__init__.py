@@ -25,8 +25,9 @@ from importlib.metadata import version as _package_version
 from .asgi import ASGIApp
 from .errors import GatewayNotRunningError, UnknownSidError
 from .gateway import SocketGateway
+from .redis_emitter import AsyncRedisEmitter, RedisEmitter
 
-__all__ = ["ASGIApp", "GatewayNotRunningError", "SocketGateway", "UnknownSidError"]
+__all__ = ["ASGIApp", "AsyncRedisEmitter", "GatewayNotRunningError", "RedisEmitter", "SocketGateway", "UnknownSidError"]
 try:
     __version__ = _package_version("socket-gateway")
 except PackageNotFoundError:  # imported from a source tree, not installed
