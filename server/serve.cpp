@@ -4,6 +4,7 @@
 // Threading: the main thread owns the signal loop; all serving happens on shard threads.
 #include "serve.hpp"
 
+#include "bench_contract.hpp"
 #include "eio/shard_pool.hpp"
 #include "net/api_router.hpp"
 #include "net/http_server.hpp"
@@ -50,6 +51,7 @@ int serve(const ServerConfig& config) {
 
   eio::ShardPool shards(config.threads);
   sio::Gateway gateway(shards, config.gateway);
+  if (config.bench_contract) install_bench_contract(gateway);
   net::ApiRouter api(gateway, config.api);
 
   net::HttpServerOptions http;

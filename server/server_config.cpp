@@ -54,7 +54,9 @@ po::options_description describe() {
       ("namespaces", po::value<std::string>(), "extra namespaces besides /, comma-separated")
       ("threads", po::value<std::size_t>()->default_value(0), "event-loop threads (0: number of cores)")
       ("cors-origin", po::value<std::string>(), "allowed browser origins, comma-separated, or *")
-      ("log-level", po::value<std::string>()->default_value("info"), "debug, info, warn or error");
+      ("log-level", po::value<std::string>()->default_value("info"), "debug, info, warn or error")
+      ("bench-contract", po::value<bool>()->default_value(false)->implicit_value(true)->zero_tokens(),
+       "for benchmarks only: admin sockets (JWT role=admin) may make the server emit with bench:emit");
   return options;
 }
 
@@ -105,6 +107,7 @@ std::optional<ServerConfig> parse_server_config(int argc, char** argv, int& exit
     config.threads = values["threads"].as<std::size_t>();
     if (config.threads == 0) config.threads = std::max(1u, std::thread::hardware_concurrency());
     config.log_level = values["log-level"].as<std::string>();
+    config.bench_contract = values["bench-contract"].as<bool>();
     log::Level level;
     if (!log::parse_level(config.log_level, level)) throw std::invalid_argument("--log-level must be debug, info, warn or error");
 

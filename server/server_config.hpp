@@ -18,6 +18,7 @@ struct ServerConfig {
   std::uint16_t port = 8000;
   std::size_t threads = 0;  // 0: number of cores
   std::string log_level = "info";
+  bool bench_contract = false;  // registers the bench:emit handler (benchmarks only)
   sio::GatewayOptions gateway;
   net::CorsPolicy cors;
   net::ApiOptions api;
