@@ -10,7 +10,8 @@ Redis adapter understand them:
   ``P#N#room#`` when it targets exactly one room, else on ``P#N#``;
 - join / leave / disconnect by sid are the JSON requests of ``socketsJoin`` / ``socketsLeave`` /
   ``disconnectSockets(true)`` with ``opts.rooms == [sid]``, published on ``P-node#<node>#`` when
-  the sid is a gateway cluster sid ``<node-id>-<random>``, else on ``P-request#N#``.
+  the sid is a gateway cluster sid ``<node-id>-<random>``, else (or with ``route_to_nodes=False``)
+  on ``P-request#N#``.
 
 Nothing is stored in Redis and nothing is acknowledged: a publish reaches the nodes subscribed
 at that moment. Needs the ``redis`` extra (``pip install 'socket-gateway[redis]'``: redis-py
@@ -115,9 +116,12 @@ def _arguments(data: Any) -> tuple[Any, ...]:
 class _Emitter(Generic[R]):
     """The emit and request API, whatever ``_publish`` returns (None, or an awaitable)."""
 
-    def __init__(self, key_prefix: str, user_room_prefix: str) -> None:
+    def __init__(self, key_prefix: str, user_room_prefix: str, route_to_nodes: bool) -> None:
         self.key_prefix = _check_name(key_prefix, "key_prefix")
         self.user_room_prefix = _check_name(user_room_prefix, "user_room_prefix")
+        if not isinstance(route_to_nodes, bool):
+            raise TypeError("route_to_nodes must be a bool")
+        self.route_to_nodes = route_to_nodes
         self._packb = _load_packb()
 
     def _publish(self, channel: str, payload: bytes | str) -> R:
@@ -172,9 +176,9 @@ class _Emitter(Generic[R]):
     def join_room(self, sid: str, room: str, namespace: str = "/") -> R:
         """Adds the socket ``sid`` to ``room``, on whichever node holds it.
 
-        Nothing answers: an unknown sid is ignored. ``namespace`` only matters for a sid that
-        is not a gateway cluster sid (a Node.js socket.io server's), whose request goes to the
-        namespace's request channel.
+        Nothing answers: an unknown sid is ignored. ``namespace`` only matters when the request
+        goes to the namespace's request channel (a sid that is not a gateway cluster sid, or
+        ``route_to_nodes=False``).
         """
         return self._request(sid, namespace, _REMOTE_JOIN, {"rooms": [_check_name(room, "room")]})
 
@@ -190,7 +194,7 @@ class _Emitter(Generic[R]):
         _check_name(sid, "sid")
         nsp = _namespace(namespace)
         request = {"type": request_type, "opts": {"rooms": [sid], "except": []}, **fields}
-        node = _NODE_SID.match(sid)
+        node = _NODE_SID.match(sid) if self.route_to_nodes else None
         channel = f"{self.key_prefix}-node#{node.group(1)}#" if node else f"{self.key_prefix}-request#{nsp}#"
         return self._publish(channel, json.dumps(request, separators=(",", ":"), ensure_ascii=False))
 
@@ -205,10 +209,15 @@ class RedisEmitter(_Emitter[None]):
         url: the cluster's Redis, ``redis://[:password@]host:port[/db]`` (``rediss://`` for TLS).
         key_prefix: the nodes' ``--redis-key-prefix`` (the npm emitter's ``key``).
         user_room_prefix: the prefix of the per-user rooms (the gateway's is ``user:``).
+        route_to_nodes: send a request on a cluster sid (``<node-id>-<random>``) to that node's
+            channel. False sends every request to the namespace's request channel, as the npm
+            emitter does: every gateway node still handles it, and Node.js socket.io servers
+            need it (their sids may contain "-").
     """
 
-    def __init__(self, url: str, key_prefix: str = "socket.io", user_room_prefix: str = "user:") -> None:
-        super().__init__(key_prefix, user_room_prefix)
+    def __init__(self, url: str, key_prefix: str = "socket.io", user_room_prefix: str = "user:",
+                 route_to_nodes: bool = True) -> None:
+        super().__init__(key_prefix, user_room_prefix, route_to_nodes)
         import redis
 
         self._client: redis.Redis = redis.Redis.from_url(_check_name(url, "url"))
@@ -235,8 +244,9 @@ class AsyncRedisEmitter(_Emitter[Awaitable[None]]):
     awaited. Use ``async with``, or ``await close()``. Same arguments as RedisEmitter.
     """
 
-    def __init__(self, url: str, key_prefix: str = "socket.io", user_room_prefix: str = "user:") -> None:
-        super().__init__(key_prefix, user_room_prefix)
+    def __init__(self, url: str, key_prefix: str = "socket.io", user_room_prefix: str = "user:",
+                 route_to_nodes: bool = True) -> None:
+        super().__init__(key_prefix, user_room_prefix, route_to_nodes)
         import redis.asyncio
 
         self._client: redis.asyncio.Redis = redis.asyncio.Redis.from_url(_check_name(url, "url"))

@@ -309,6 +309,17 @@ def test_requests_on_cluster_sids_go_to_the_owner_node(redis_url, recorder_facto
     assert [json.loads(payload) for _, payload in ours] == [json.loads(payload) for _, payload in npm]
 
 
+def test_requests_without_node_routing_match_npm(redis_url, recorder_factory):
+    operations = [request_op("join", "nodeA-x9", "r", namespace="/admin"), request_op("disconnect", "nodeA-x9")]
+
+    def ours(emitter):
+        emitter.join_room("nodeA-x9", "r", namespace="/admin")
+        emitter.disconnect("nodeA-x9")
+
+    messages = compare(redis_url, recorder_factory, "socket.io", operations, ours, route_to_nodes=False)
+    assert [channel for channel, _ in messages] == ["socket.io-request#/admin#", "socket.io-request#/#"]
+
+
 # ---- the asyncio form -----------------------------------------------------------------------
 
 
@@ -408,3 +419,5 @@ def test_refuses_bad_settings():
         RedisEmitter("redis://127.0.0.1:1", key_prefix=None)
     with pytest.raises(TypeError):
         RedisEmitter("redis://127.0.0.1:1", user_room_prefix=1)
+    with pytest.raises(TypeError):
+        RedisEmitter("redis://127.0.0.1:1", route_to_nodes="yes")
