@@ -8,10 +8,13 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sg::server {
@@ -22,6 +25,9 @@ namespace json = boost::json;
 
 // A bench request may not ask for more than this many emits in one call.
 constexpr std::uint64_t kMaxIssued = 10'000'000;
+// Names Socket.IO clients treat as their own; a request for them is malformed.
+constexpr std::array<std::string_view, 6> kReservedEvents = {
+    "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"};
 
 struct BenchRequest {
   std::vector<sio::EmitTarget> targets;  // one per emit of a round, in order
@@ -70,6 +76,7 @@ std::optional<BenchRequest> parse_request(const sio::Arguments& arguments, const
   const json::value* event = request.if_contains("ev");
   if (!event || !event->is_string() || event->get_string().empty()) return std::nullopt;
   parsed.event = std::string(event->get_string());
+  if (std::find(kReservedEvents.begin(), kReservedEvents.end(), parsed.event) != kReservedEvents.end()) return std::nullopt;
 
   if (const json::value* payload = request.if_contains("payload")) parsed.payload = *payload;
 

@@ -255,6 +255,8 @@ def check_bad_requests(session: Session) -> None:
         {"to": {"rooms": [1, 2]}, "ev": "bad-ev"},
         {"to": {"groups": ["x"]}, "ev": "bad-ev"},
         {"to": "all", "ev": 7},
+        {"to": "all", "ev": ""},
+        {"to": "all", "ev": "disconnect"},
         {"to": "all", "ev": "bad-ev", "repeat": -1},
         {"to": "all", "ev": "bad-ev", "repeat": "2"},
         {"to": "all", "ev": "bad-ev", "repeat": 1.5},

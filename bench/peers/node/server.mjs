@@ -24,6 +24,8 @@ if (!secret || !Number.isInteger(port) || port <= 0) {
 
 // A bench request may not ask for more than this many emits in one call.
 const MAX_ISSUED = 10_000_000;
+// Names socket.io reserves (io.emit throws on them); a request for them is malformed.
+const RESERVED_EVENTS = new Set(["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"]);
 
 // The verified claims, or null for a missing / bad / expired token or one without a sub.
 function verifiedClaims(token) {
@@ -61,7 +63,7 @@ function parseRequest(request) {
   } else {
     return null;
   }
-  if (typeof ev !== "string" || ev === "") return null;
+  if (typeof ev !== "string" || ev === "" || RESERVED_EVENTS.has(ev)) return null;
   const repeat = request.repeat === undefined ? 1 : request.repeat;
   if (!Number.isInteger(repeat) || repeat < 0 || repeat * targets.length > MAX_ISSUED) return null;
   const payload = request.payload === undefined ? null : request.payload;

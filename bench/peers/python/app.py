@@ -26,6 +26,8 @@ import socketio
 SECRET = os.environ["BENCH_JWT_SECRET"]
 # A bench request may not ask for more than this many emits in one call.
 MAX_ISSUED = 10_000_000
+# Names Socket.IO clients treat as their own; a request for them is malformed.
+RESERVED_EVENTS = frozenset({"connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"})
 
 sio = socketio.AsyncServer(
     async_mode="asgi",
@@ -76,7 +78,7 @@ def parse_request(request: Any) -> tuple[list[str | None], str, Any, int] | None
     else:
         return None
     event = request.get("ev")
-    if not isinstance(event, str) or not event:
+    if not isinstance(event, str) or not event or event in RESERVED_EVENTS:
         return None
     repeat = request.get("repeat", 1)
     if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 0 or repeat * len(targets) > MAX_ISSUED:
