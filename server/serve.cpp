@@ -5,6 +5,7 @@
 #include "serve.hpp"
 
 #include "bench_contract.hpp"
+#include "cluster/redis_cluster.hpp"
 #include "eio/shard_pool.hpp"
 #include "net/api_router.hpp"
 #include "net/http_server.hpp"
@@ -52,6 +53,17 @@ int serve(const ServerConfig& config) {
   eio::ShardPool shards(config.threads);
   sio::Gateway gateway(shards, config.gateway);
   if (config.bench_contract) install_bench_contract(gateway);
+  std::unique_ptr<cluster::RedisCluster> cluster;
+  if (config.cluster) {
+    try {
+      cluster = std::make_unique<cluster::RedisCluster>(*config.cluster, gateway);
+    } catch (const std::exception& error) {
+      log::error("bad cluster settings", {{"error", error.what()}});
+      return 2;
+    }
+    gateway.attach_cluster(cluster.get());
+    cluster->start();
+  }
   net::ApiRouter api(gateway, config.api);
 
   net::HttpServerOptions http;
@@ -94,6 +106,7 @@ int serve(const ServerConfig& config) {
   control.run();
   shards.stop();
   shards.join();
+  if (cluster) cluster->stop();
   log::info("stopped");
   return 0;
 }

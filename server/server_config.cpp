@@ -44,6 +44,13 @@ po::options_description describe() {
       ("jwt-issuer", po::value<std::string>(), "required iss claim")
       ("jwt-audience", po::value<std::string>(), "required aud claim")
       ("jwt-user-claim", po::value<std::string>()->default_value("sub"), "claim holding the user id")
+      ("jwt-rooms-claim", po::value<std::string>()->default_value(""),
+       "claim listing rooms (array of strings) a socket joins at connect, before the reply")
+      ("redis-url", po::value<std::string>(),
+       "redis://[[user]:password@]host[:port][/db]: share rooms with other nodes through Redis (cluster mode)")
+      ("redis-key-prefix", po::value<std::string>()->default_value("socket.io"),
+       "prefix of the Redis channels (the key of @socket.io/redis-emitter)")
+      ("node-id", po::value<std::string>(), "this node's id in the cluster, 1-16 letters or digits (default: random)")
       ("jwt-leeway", po::value<unsigned>()->default_value(30), "seconds of tolerance on exp/nbf")
       ("api-key", po::value<std::string>(), "bearer key for the HTTP API (without it: loopback callers only)")
       ("ping-interval", po::value<unsigned>()->default_value(25000), "ms between server pings")
@@ -120,6 +127,14 @@ std::optional<ServerConfig> parse_server_config(int argc, char** argv, int& exit
     if (values.count("jwt-issuer")) jwt.issuer = values["jwt-issuer"].as<std::string>();
     if (values.count("jwt-audience")) jwt.audience = values["jwt-audience"].as<std::string>();
     jwt.user_claim = values["jwt-user-claim"].as<std::string>();
+    config.gateway.rooms_claim = values["jwt-rooms-claim"].as<std::string>();
+    if (values.count("redis-url")) {
+      cluster::RedisClusterOptions cluster;
+      cluster.redis_url = values["redis-url"].as<std::string>();
+      cluster.key_prefix = values["redis-key-prefix"].as<std::string>();
+      if (values.count("node-id")) cluster.node_id = values["node-id"].as<std::string>();
+      config.cluster = std::move(cluster);
+    }
     jwt.leeway = std::chrono::seconds(values["jwt-leeway"].as<unsigned>());
     config.gateway.jwt = std::make_shared<const auth::JwtVerifier>(std::move(jwt));
 

@@ -4,6 +4,7 @@
 // Threading: parsed once on the main thread before anything starts.
 #pragma once
 
+#include "cluster/redis_cluster.hpp"
 #include "net/api_router.hpp"
 #include "net/http_server.hpp"
 #include "sio/gateway_options.hpp"
@@ -18,6 +19,7 @@ struct ServerConfig {
   std::uint16_t port = 8000;
   std::size_t threads = 0;  // 0: number of cores
   std::string log_level = "info";
+  std::optional<cluster::RedisClusterOptions> cluster;  // cluster mode (--redis-url)
   bool bench_contract = false;  // registers the bench:emit handler (benchmarks only)
   sio::GatewayOptions gateway;
   net::CorsPolicy cors;

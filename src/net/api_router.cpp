@@ -49,8 +49,12 @@ bool ApiRouter::authorized(const Request& request, const std::string& remote_add
 bool ApiRouter::handle(const Request& request, const std::string& remote_address, Responder respond) {
   const RequestTarget target = split_target(std::string_view(request.target().data(), request.target().size()));
   if (target.path == "/healthz") {
+    // In a cluster the node keeps serving its own clients while Redis is away: still 200.
+    const sio::ClusterLink* cluster = gateway_.cluster();
     if (draining_.load(std::memory_order_relaxed)) respond(Reply{503, "application/json", "{\"status\":\"draining\"}", {}});
-    else respond(Reply{200, "application/json", "{\"status\":\"ok\"}", {}});
+    else if (!cluster) respond(Reply{200, "application/json", "{\"status\":\"ok\"}", {}});
+    else if (cluster->status().connected) respond(Reply{200, "application/json", "{\"status\":\"ok\",\"redis\":\"connected\"}", {}});
+    else respond(Reply{200, "application/json", "{\"status\":\"degraded\",\"redis\":\"disconnected\"}", {}});
     return true;
   }
   if (target.path == "/metrics") {

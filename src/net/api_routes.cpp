@@ -184,6 +184,25 @@ std::string ApiRouter::render_metrics() const {
   metric("socket_gateway_dropped_packets_total", "counter", "Packets not queued because their connection was closing.");
   sample("socket_gateway_dropped_packets_total", "", relaxed(m.dropped_packets));
 
+  if (const sio::ClusterLink* cluster = gateway_.cluster()) {
+    const sio::ClusterStatus s = cluster->status();
+    metric("socket_gateway_redis_connected", "gauge", "1 while this node is connected to Redis.");
+    sample("socket_gateway_redis_connected", "", s.connected ? 1 : 0);
+    metric("socket_gateway_redis_reconnects_total", "counter", "Reconnections to Redis after a loss.");
+    sample("socket_gateway_redis_reconnects_total", "", s.reconnects);
+    metric("socket_gateway_cluster_room_subscriptions", "gauge", "Room channels this node is subscribed to.");
+    sample("socket_gateway_cluster_room_subscriptions", "", s.room_subscriptions);
+    metric("socket_gateway_cluster_messages_received_total", "counter", "Messages Redis delivered to this node, by channel kind.");
+    sample("socket_gateway_cluster_messages_received_total", "{channel=\"broadcast\"}", s.received_broadcast);
+    sample("socket_gateway_cluster_messages_received_total", "{channel=\"room\"}", s.received_room);
+    sample("socket_gateway_cluster_messages_received_total", "{channel=\"request\"}", s.received_request);
+    sample("socket_gateway_cluster_messages_received_total", "{channel=\"node\"}", s.received_node);
+    metric("socket_gateway_cluster_messages_published_total", "counter", "Messages this node published to Redis.");
+    sample("socket_gateway_cluster_messages_published_total", "", s.published);
+    metric("socket_gateway_cluster_publishes_dropped_total", "counter", "Messages not published because Redis was unreachable.");
+    sample("socket_gateway_cluster_publishes_dropped_total", "", s.publishes_dropped);
+  }
+
   const auto& c = *status_counters_;
   metric("socket_gateway_http_api_requests_total", "counter", "HTTP API requests by status code.");
   for (std::size_t status = 100; status < c.by_status.size(); ++status) {

@@ -64,6 +64,20 @@ void Gateway::on_disconnect(std::string_view nsp, DisconnectHandler handler) {
 
 bool Gateway::emit(const EmitTarget& target, std::string_view event, std::span<const boost::json::value> arguments,
                    std::vector<std::string> attachments) {
+  if (!namespace_index(target.nsp)) return false;
+  GatewayMetrics::add(metrics_.events_emitted);
+  if (cluster_) cluster_->publish_emit(target, event, arguments, attachments);
+  return deliver_locally(target, event, arguments, std::move(attachments));
+}
+
+bool Gateway::deliver_from_cluster(const EmitTarget& target, std::string_view event,
+                                   std::span<const boost::json::value> arguments,
+                                   std::vector<std::string> attachments) {
+  return deliver_locally(target, event, arguments, std::move(attachments));
+}
+
+bool Gateway::deliver_locally(const EmitTarget& target, std::string_view event,
+                              std::span<const boost::json::value> arguments, std::vector<std::string> attachments) {
   const auto nsp_index = namespace_index(target.nsp);
   if (!nsp_index) return false;
   auto encoded = std::make_shared<EncodedEmit>();
@@ -71,7 +85,6 @@ bool Gateway::emit(const EmitTarget& target, std::string_view event, std::span<c
   proto::append_event_packet(text, target.nsp, event, arguments, std::nullopt, attachments.size());
   encoded->head = EncodedPacket::text(text);
   for (const auto& bytes : attachments) encoded->attachments.push_back(EncodedPacket::binary(bytes));
-  GatewayMetrics::add(metrics_.events_emitted);
 
   auto shared_target = std::make_shared<const EmitTarget>(target);
   std::shared_ptr<const EncodedEmit> shared_emit = std::move(encoded);

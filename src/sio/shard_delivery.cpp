@@ -76,7 +76,12 @@ void ShardState::disconnect_socket(Socket& socket, bool notify_client, std::stri
     proto::append_socket_packet(text, packet);
     socket.session().send(EncodedPacket::text(text));
   }
-  rooms_[nsp_index].leave_all(&socket);
+  if (ClusterLink* cluster = gateway_.cluster()) {
+    const std::string& nsp = gateway_.namespace_name(nsp_index);
+    rooms_[nsp_index].leave_all(&socket, [&](std::string_view room) { cluster->room_vacated(index_, nsp, room); });
+  } else {
+    rooms_[nsp_index].leave_all(&socket);
+  }
   namespace_members_[nsp_index].erase(&socket);
   sockets_by_sid_.erase(socket.id());
   auto& sockets = socket.client().sockets;

@@ -151,13 +151,15 @@ void ShardState::handle_connect(Client& client, proto::SocketPacket& packet) {
     identity = std::move(result.identity);
   }
 
-  auto socket = std::make_shared<Socket>(*this, client, *nsp_index, random_id_for_shard(index_, shard_count_));
+  const std::string_view sid_prefix = gateway_.cluster() ? std::string_view(gateway_.cluster()->sid_prefix()) : "";
+  auto socket = std::make_shared<Socket>(*this, client, *nsp_index, random_id_for_shard(index_, shard_count_, sid_prefix));
   client.sockets.emplace_back(*nsp_index, socket);
   sockets_by_sid_.emplace(socket->id(), socket.get());
   namespace_members_[*nsp_index].insert(socket.get());
   if (identity) {
     socket->set_identity(identity->user_id, std::move(identity->claims));
-    rooms_[*nsp_index].join(socket.get(), gateway_.options().user_room_prefix + socket->user_id());
+    join_room(*socket, gateway_.options().user_room_prefix + socket->user_id());
+    join_claimed_rooms(*socket);
   }
   if (!client.ever_connected) {
     client.ever_connected = true;

@@ -9,6 +9,7 @@
 #include "eio/engine.hpp"
 #include "rooms/room_index.hpp"
 #include "client.hpp"
+#include "sio/gateway.hpp"
 #include "sio/socket.hpp"
 #include "util/encoded_packet.hpp"
 #include "util/string_hash.hpp"
@@ -51,6 +52,13 @@ class ShardState : public eio::SessionListener {
   void disconnect_socket(Socket& socket, bool notify_client, std::string_view reason);
   void disconnect_all();
 
+  // Room membership of one socket; tells the cluster link (if any) when a room of this
+  // shard gains its first member or loses its last.
+  void join_room(Socket& socket, std::string_view room);
+  void leave_room(Socket& socket, std::string_view room);
+  // A cluster request (see Gateway::apply_to_matching), for this shard's sockets.
+  void apply_to_matching(const SocketSelection& selection, const SelectionAction& action);
+
   // Sends `head` and `attachments` to one socket's session; counts deliveries and drops.
   void send_to(Socket& socket, const PacketRef& head, const std::vector<PacketRef>& attachments);
 
@@ -60,6 +68,7 @@ class ShardState : public eio::SessionListener {
   void handle_event(Client& client, Socket& socket, proto::SocketPacket& packet, std::vector<std::string> attachments);
   void handle_ack(Socket& socket, proto::SocketPacket& packet, std::vector<std::string> attachments);
   void send_connect_error(Client& client, std::string_view nsp, std::string_view message);
+  void join_claimed_rooms(Socket& socket);  // GatewayOptions::rooms_claim
   void protocol_error(Client& client, std::string_view what);
 
   Gateway& gateway_;

@@ -59,10 +59,10 @@ void Socket::resolve_ack(std::uint64_t id, Arguments& reply) {
 }
 
 void Socket::join(std::string_view room) {
-  if (connected_) shard_.rooms(namespace_index_).join(this, room);
+  if (connected_) shard_.join_room(*this, room);
 }
 
-void Socket::leave(std::string_view room) { shard_.rooms(namespace_index_).leave(this, room); }
+void Socket::leave(std::string_view room) { shard_.leave_room(*this, room); }
 
 std::vector<std::string> Socket::rooms() const { return shard_.rooms(namespace_index_).rooms_of(const_cast<Socket*>(this)); }
 

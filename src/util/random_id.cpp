@@ -65,9 +65,9 @@ std::size_t shard_of(std::string_view id, std::size_t shard_count) {
   return static_cast<std::size_t>(hash % shard_count);
 }
 
-std::string random_id_for_shard(std::size_t shard, std::size_t shard_count) {
+std::string random_id_for_shard(std::size_t shard, std::size_t shard_count, std::string_view prefix) {
   for (;;) {
-    std::string id = random_id();
+    std::string id = std::string(prefix) + random_id();
     if (shard_of(id, shard_count) == shard) return id;
   }
 }

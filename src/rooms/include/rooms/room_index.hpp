@@ -83,15 +83,23 @@ class RoomIndex {
   }
 
   // Removes `member` from every room it is in (a disconnect), erasing rooms left empty. Visits
-  // only that member's rooms.
-  void leave_all(Member member) {
+  // only that member's rooms. `on_room_emptied(name)` runs for each room this empties, just
+  // before it is erased.
+  template <class F>
+  void leave_all(Member member, F&& on_room_emptied) {
     const auto member_it = rooms_by_member_.find(member);
     if (member_it == rooms_by_member_.end()) return;
     for (RoomEntry* entry : member_it->second) {
       entry->second.erase(member);
-      if (entry->second.empty()) members_by_room_.erase(members_by_room_.find(entry->first));
+      if (entry->second.empty()) {
+        on_room_emptied(std::string_view(entry->first));
+        members_by_room_.erase(members_by_room_.find(entry->first));
+      }
     }
     rooms_by_member_.erase(member_it);
+  }
+  void leave_all(Member member) {
+    leave_all(member, [](std::string_view) {});
   }
 
   // Calls visit(member) for each member of `room` (none if the room does not exist).

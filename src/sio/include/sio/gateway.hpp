@@ -3,7 +3,9 @@
 // It runs one Engine.IO engine per shard of a ShardPool, with Socket.IO on top: namespaces,
 // CONNECT with JWT authentication (the socket joins "user:{id}"), events and acks in both
 // directions, binary attachments, rooms. Emits are encoded once into shared packets and
-// posted to every shard, where each shard walks its own members with no lock.
+// posted to every shard, where each shard walks its own members with no lock. With a
+// ClusterLink attached (several nodes), each emit is also handed to the link once, and
+// operations on sids of other nodes are routed through it.
 //
 // Threading: configure handlers (on_connect/on_event/on_disconnect) before the pool starts.
 // Every emit/room/lookup function may be called from any thread and returns without
@@ -13,6 +15,7 @@
 
 #include "eio/engine.hpp"
 #include "eio/shard_pool.hpp"
+#include "sio/cluster_link.hpp"
 #include "sio/gateway_options.hpp"
 #include "sio/handlers.hpp"
 #include "sio/metrics.hpp"
@@ -37,6 +40,21 @@ struct EmitTarget {
   std::string nsp = "/";
   std::vector<std::string> rooms;
   std::vector<std::string> except_rooms;
+};
+
+// Sockets a cluster request applies to: members of any of `rooms` (a name may also be a sid
+// of this node; every socket of the namespace when empty), minus members of `except_rooms`.
+struct SocketSelection {
+  std::string nsp = "/";
+  std::vector<std::string> rooms;
+  std::vector<std::string> except_rooms;
+};
+
+// What to do with the selected sockets.
+struct SelectionAction {
+  enum class Kind { join, leave, disconnect };
+  Kind kind = Kind::join;
+  std::vector<std::string> rooms;  // join/leave
 };
 
 class Gateway {
@@ -72,6 +90,20 @@ class Gateway {
   std::optional<std::vector<std::string>> rooms_of(std::string_view sid);
   std::vector<std::string> sids_of_user(std::string_view user_id);
 
+  // ---- cluster (see cluster_link.hpp) ------------------------------------------------
+  // Attach before the pool starts; the link must outlive the Gateway's shards.
+  void attach_cluster(ClusterLink* link) { cluster_ = link; }
+  ClusterLink* cluster() const { return cluster_; }
+  // An emit that arrived from another node: delivered to this node's sockets only.
+  bool deliver_from_cluster(const EmitTarget& target, std::string_view event,
+                            std::span<const boost::json::value> arguments, std::vector<std::string> attachments);
+  // A request from another node or an external emitter, applied on every shard.
+  void apply_to_matching(SocketSelection selection, SelectionAction action);
+  // This node's sids of `user_id` (sids_of_user adds the other nodes').
+  void local_sids_of_user(std::string_view user_id, std::function<void(std::vector<std::string>)> done);
+  // True when `sid` belongs to another node of the cluster.
+  bool is_remote_sid(std::string_view sid) const;
+
   // Sends DISCONNECT to every socket and closes every session; `done` runs once all shards
   // have done so (on some shard thread).
   void shutdown(std::function<void()> done);
@@ -95,6 +127,11 @@ class Gateway {
 
  private:
   NamespaceHandlers& handlers_for(std::string_view nsp);
+  bool deliver_locally(const EmitTarget& target, std::string_view event, std::span<const boost::json::value> arguments,
+                       std::vector<std::string> attachments);
+  void route_sid(SidRequest request, std::function<void(SidReply)> done);
+  void gather_sids_of_user(std::string_view user_id, bool include_cluster,
+                           std::function<void(std::vector<std::string>)> done);
 
   eio::ShardPool& shards_;
   GatewayOptions options_;
@@ -102,6 +139,7 @@ class Gateway {
   std::vector<std::string> namespaces_;
   std::vector<NamespaceHandlers> handlers_;
   std::vector<std::unique_ptr<ShardState>> shard_states_;
+  ClusterLink* cluster_ = nullptr;
 };
 
 }  // namespace sg::sio

@@ -21,6 +21,9 @@ struct GatewayOptions {
   std::vector<std::string> namespaces{"/"};     // "/" is always served
   std::shared_ptr<const auth::JwtVerifier> jwt;  // null: every CONNECT is accepted
   std::string user_room_prefix = "user:";
+  // A claim holding an array of room names the socket joins at CONNECT, before the reply
+  // (empty: none).
+  std::string rooms_claim;
 };
 
 }  // namespace sg::sio

@@ -16,6 +16,7 @@ namespace sg {
 
 std::string random_id();
 std::size_t shard_of(std::string_view id, std::size_t shard_count);
-std::string random_id_for_shard(std::size_t shard, std::size_t shard_count);
+// `prefix` (e.g. a cluster node's "<node-id>-") starts the id and takes part in the hash.
+std::string random_id_for_shard(std::size_t shard, std::size_t shard_count, std::string_view prefix = {});
 
 }  // namespace sg

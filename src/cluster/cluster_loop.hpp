@@ -1,0 +1,104 @@
+// RedisCluster::Loop: everything RedisCluster does on its own thread — the two Redis
+// connections (one for commands and publishes, one for subscriptions), the room channels
+// this node needs, reconnection with backoff, questions to other nodes, and what arrives
+// from Redis.
+//
+// Threading: the public entry points post to the loop's io_context; everything else runs on
+// the cluster thread. The counters are atomics, read from any thread by status().
+#pragma once
+
+#include "cluster/redis_cluster.hpp"
+#include "emit_message.hpp"
+#include "pending_requests.hpp"
+#include "redis_connection.hpp"
+#include "redis_endpoint.hpp"
+#include "request_message.hpp"
+#include "util/string_hash.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <thread>
+#include <unordered_map>
+
+namespace sg::cluster {
+
+class RedisCluster::Loop {
+ public:
+  Loop(RedisClusterOptions options, RedisEndpoint endpoint, sio::Gateway& gateway);
+
+  void start();
+  void stop();
+
+  const std::string& node_id() const { return options_.node_id; }
+  const std::string& sid_prefix() const { return sid_prefix_; }
+  const std::string& key_prefix() const { return options_.key_prefix; }
+  bool connected() const { return connected_.load(std::memory_order_acquire); }
+
+  // Any thread.
+  void publish(std::vector<OutgoingEmit> messages);
+  void room_occupied(std::string channel);
+  void room_vacated(std::string channel);
+  void route(sio::SidRequest request, std::function<void(sio::SidReply)> done);
+  void gather_user_sids(std::string user_id, std::function<void(std::vector<std::string>)> done);
+  sio::ClusterStatus status() const;
+  std::string room_channel(std::string_view nsp, std::string_view room) const;
+
+ private:
+  enum class ChannelKind { broadcast, request, node };
+  struct FixedChannel {
+    ChannelKind kind;
+    std::string nsp;
+  };
+
+  void connect();
+  void on_connection_ready();
+  void on_lost(std::uint64_t generation, std::string_view why);
+  void schedule_reconnect();
+  void subscribe_everything();
+  void send_subscription(std::string_view verb, std::span<const std::string> channels);
+  void on_push(const redisReply& reply);
+  void on_message(std::string_view channel, std::string_view payload);
+  void on_emit(std::string_view payload);
+  void on_request(std::string_view payload, std::string_view nsp);
+  void answer(const SidQuestion& question);
+  void answer(const UserSidsQuestion& question);
+  void send_reply(std::string_view node, Reply reply);
+  bool publish_now(std::string_view channel, std::string_view payload, RedisConnection::ReplyHandler on_reply = {});
+
+  RedisClusterOptions options_;
+  RedisEndpoint endpoint_;
+  sio::Gateway& gateway_;
+  std::string sid_prefix_;
+  std::string node_channel_;
+
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::thread thread_;
+  boost::asio::steady_timer reconnect_timer_;
+  std::shared_ptr<RedisConnection> commands_;
+  std::shared_ptr<RedisConnection> subscriber_;
+  std::uint64_t generation_ = 0;
+  int connections_ready_ = 0;
+  std::chrono::milliseconds backoff_;
+  bool ever_connected_ = false;
+  bool stopping_ = false;
+
+  std::unordered_map<std::string, FixedChannel, TransparentStringHash, std::equal_to<>> fixed_channels_;
+  std::unordered_map<std::string, int, TransparentStringHash, std::equal_to<>> room_channels_;  // shards with members
+  PendingRequests pending_;
+
+  std::atomic<bool> connected_{false};
+  std::atomic<std::uint64_t> reconnects_{0};
+  std::atomic<std::int64_t> room_subscriptions_{0};
+  std::atomic<std::uint64_t> received_broadcast_{0};
+  std::atomic<std::uint64_t> received_room_{0};
+  std::atomic<std::uint64_t> received_request_{0};
+  std::atomic<std::uint64_t> received_node_{0};
+  std::atomic<std::uint64_t> published_{0};
+  std::atomic<std::uint64_t> publishes_dropped_{0};
+};
+
+}  // namespace sg::cluster

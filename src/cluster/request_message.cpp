@@ -1,0 +1,163 @@
+// JSON requests between nodes and from emitters (see request_message.hpp).
+// Threading: pure functions, any thread.
+#include "request_message.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace sg::cluster {
+
+namespace {
+
+// @socket.io/redis-emitter RequestType values.
+constexpr std::int64_t kRemoteJoin = 2;
+constexpr std::int64_t kRemoteLeave = 3;
+constexpr std::int64_t kRemoteDisconnect = 4;
+
+bool read_strings(const boost::json::object& object, std::string_view key, std::vector<std::string>& out) {
+  const auto* value = object.if_contains(key);
+  if (value == nullptr || value->is_null()) return true;
+  if (value->is_string()) {
+    out.emplace_back(value->get_string());
+    return true;
+  }
+  if (!value->is_array()) return false;
+  for (const auto& item : value->get_array()) {
+    if (!item.is_string()) return false;
+    out.emplace_back(item.get_string());
+  }
+  return true;
+}
+
+std::string string_field(const boost::json::object& object, std::string_view key) {
+  const auto* value = object.if_contains(key);
+  return value != nullptr && value->is_string() ? std::string(value->get_string()) : std::string();
+}
+
+std::optional<std::uint64_t> id_field(const boost::json::object& object) {
+  const auto* value = object.if_contains("id");
+  if (value == nullptr) return std::nullopt;
+  if (value->is_uint64()) return value->get_uint64();
+  if (value->is_int64() && value->get_int64() >= 0) return std::uint64_t(value->get_int64());
+  return std::nullopt;
+}
+
+std::optional<Request> refuse(std::string& error, const char* why) {
+  error = why;
+  return std::nullopt;
+}
+
+std::optional<Request> decode_emitter_request(const boost::json::object& object, std::int64_t type,
+                                              std::string_view nsp, std::string& error) {
+  if (type != kRemoteJoin && type != kRemoteLeave && type != kRemoteDisconnect) return IgnoredRequest{};
+  SelectionRequest request;
+  request.selection.nsp = std::string(nsp);
+  if (const auto* options = object.if_contains("opts"); options != nullptr && !options->is_null()) {
+    if (!options->is_object()) return refuse(error, "opts is not an object");
+    if (!read_strings(options->get_object(), "rooms", request.selection.rooms) ||
+        !read_strings(options->get_object(), "except", request.selection.except_rooms))
+      return refuse(error, "opts.rooms/except are not strings");
+  }
+  if (type == kRemoteDisconnect) {
+    request.action.kind = sio::SelectionAction::Kind::disconnect;
+    return request;
+  }
+  request.action.kind = type == kRemoteJoin ? sio::SelectionAction::Kind::join : sio::SelectionAction::Kind::leave;
+  if (!read_strings(object, "rooms", request.action.rooms)) return refuse(error, "rooms is not strings");
+  return request;
+}
+
+std::optional<Request> decode_sid_question(const boost::json::object& object, std::string& error) {
+  SidQuestion question;
+  const auto id = id_field(object);
+  if (!id) return refuse(error, "no id");
+  question.id = *id;
+  question.from = string_field(object, "from");
+  question.request.sid = string_field(object, "sid");
+  question.request.room = string_field(object, "room");
+  const std::string op = string_field(object, "op");
+  if (op == "join") question.request.kind = sio::SidRequest::Kind::join;
+  else if (op == "leave") question.request.kind = sio::SidRequest::Kind::leave;
+  else if (op == "disconnect") question.request.kind = sio::SidRequest::Kind::disconnect;
+  else if (op == "rooms") question.request.kind = sio::SidRequest::Kind::rooms;
+  else return refuse(error, "unknown op");
+  if (question.from.empty() || question.request.sid.empty()) return refuse(error, "no from or sid");
+  return question;
+}
+
+const char* op_name(sio::SidRequest::Kind kind) {
+  switch (kind) {
+    case sio::SidRequest::Kind::join: return "join";
+    case sio::SidRequest::Kind::leave: return "leave";
+    case sio::SidRequest::Kind::disconnect: return "disconnect";
+    case sio::SidRequest::Kind::rooms: return "rooms";
+  }
+  return "";
+}
+
+boost::json::array string_array(const std::vector<std::string>& names) {
+  boost::json::array array;
+  for (const auto& name : names) array.emplace_back(name);
+  return array;
+}
+
+}  // namespace
+
+std::optional<Request> decode_request(std::string_view text, std::string_view nsp, std::string& error) {
+  boost::system::error_code parse_error;
+  auto parsed = boost::json::parse(text, parse_error);
+  if (parse_error) return refuse(error, "not JSON");
+  if (!parsed.is_object()) return refuse(error, "not a JSON object");
+  const auto& object = parsed.get_object();
+  const auto* type = object.if_contains("type");
+  if (type == nullptr) return refuse(error, "no type");
+  if (type->is_int64()) return decode_emitter_request(object, type->get_int64(), nsp, error);
+  if (!type->is_string()) return refuse(error, "type is neither a number nor a string");
+  const auto& kind = type->get_string();
+  if (kind == "sid") return decode_sid_question(object, error);
+  if (kind == "user-sids") {
+    const auto id = id_field(object);
+    UserSidsQuestion question{string_field(object, "user"), id.value_or(0), string_field(object, "from")};
+    if (!id || question.from.empty()) return refuse(error, "no id or from");
+    return question;
+  }
+  if (kind == "reply") {
+    const auto id = id_field(object);
+    if (!id) return refuse(error, "no id");
+    Reply reply;
+    reply.id = *id;
+    const auto* found = object.if_contains("found");
+    reply.found = found != nullptr && found->is_bool() && found->get_bool();
+    if (!read_strings(object, "rooms", reply.rooms) || !read_strings(object, "sids", reply.sids))
+      return refuse(error, "rooms/sids are not strings");
+    return reply;
+  }
+  return IgnoredRequest{};
+}
+
+std::string encode_sid_question(const sio::SidRequest& request, std::uint64_t id, std::string_view from) {
+  return boost::json::serialize(boost::json::object{
+      {"type", "sid"}, {"op", op_name(request.kind)}, {"sid", request.sid}, {"room", request.room}, {"id", id}, {"from", from}});
+}
+
+std::string encode_user_sids_question(std::string_view user_id, std::uint64_t id, std::string_view from) {
+  return boost::json::serialize(boost::json::object{{"type", "user-sids"}, {"user", user_id}, {"id", id}, {"from", from}});
+}
+
+std::string encode_reply(const Reply& reply) {
+  return boost::json::serialize(boost::json::object{{"type", "reply"},
+                                                    {"id", reply.id},
+                                                    {"found", reply.found},
+                                                    {"rooms", string_array(reply.rooms)},
+                                                    {"sids", string_array(reply.sids)}});
+}
+
+std::string request_channel(std::string_view key_prefix, std::string_view nsp) {
+  return std::string(key_prefix) + "-request#" + std::string(nsp) + "#";
+}
+
+std::string node_channel(std::string_view key_prefix, std::string_view node_id) {
+  return std::string(key_prefix) + "-node#" + std::string(node_id) + "#";
+}
+
+}  // namespace sg::cluster
