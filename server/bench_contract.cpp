@@ -24,7 +24,7 @@ namespace {
 namespace json = boost::json;
 
 // A bench request may not ask for more than this many emits in one call.
-constexpr std::uint64_t kMaxIssued = 10'000'000;
+constexpr std::uint64_t kMaxIssued = 1'000'000;
 // Names Socket.IO clients treat as their own; a request for them is malformed.
 constexpr std::array<std::string_view, 6> kReservedEvents = {
     "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"};

@@ -260,6 +260,7 @@ def check_bad_requests(session: Session) -> None:
         {"to": "all", "ev": "bad-ev", "repeat": -1},
         {"to": "all", "ev": "bad-ev", "repeat": "2"},
         {"to": "all", "ev": "bad-ev", "repeat": 1.5},
+        {"to": "all", "ev": "bad-ev", "repeat": 1_000_001},
     ]
     for request in malformed:
         reply = admin.bench_emit(request)
