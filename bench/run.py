@@ -169,7 +169,7 @@ def scenario_runs(name: str, profile: Profile) -> list[tuple[str, list[list[str]
     if name == "S3":
         return [(f"n={n}", [["--mode", "fanout", "--clients", str(n), "--processes", str(processes_for(n)),
                              "--messages", str(p.fanout_messages), "--burst-repeat", str(p.burst_repeat),
-                             "--bursts", "1", "--window", str(p.connect_window)]], 900, True)
+                             "--bursts", "1", "--message-timeout", "120", "--window", str(p.connect_window)]], 900, True)
                 for n in p.fanout_clients]
     if name == "S4":
         return [("users", [["--mode", "user-ladder", "--clients", str(p.ladder_users), "--rates",
@@ -203,7 +203,7 @@ def run_floor(floor: pathlib.Path, profile: Profile, round_index: int, recorder:
 
 def run_benchmarks(profile: Profile, impls: list[str], scenarios: list[str], recorder: Recorder) -> None:
     loadgen, floor = ensure_binaries()
-    log_dir = RESULTS_DIR / "logs"
+    log_dir = REPO_ROOT / "test-output" / "bench-logs"  # ignored by git
     log_dir.mkdir(parents=True, exist_ok=True)
     for round_index in range(profile.rounds):
         order = impls[round_index % len(impls):] + impls[:round_index % len(impls)]
@@ -383,6 +383,11 @@ def write_report(records: list[dict], jsonl_path: pathlib.Path, profile_name: st
         lines += ["## Runs that did not complete", ""]
         lines += [f"- round {r['round'] + 1}, {r['impl']}, {r['scenario']} {r['variant']}: {r['error']}" for r in errors]
         lines.append("")
+    busy = [r for r in records if (r.get("other_cpu_util") or 0) > 0.25]
+    if busy:
+        worst = max(r["other_cpu_util"] for r in busy)
+        lines += [f"Note: other processes on this machine used > 25 % of a core during {len(busy)} measured "
+                  f"phase(s) (up to {worst:.0%}; `other_cpu_util` in the .jsonl); those figures are noisier.", ""]
     saturated = [r for r in records if (r.get("loadgen_cpu_util") or 0) > 0.9]
     if saturated:
         lines += ["Note: in some phases the load generator itself used > 90 % of its core "

@@ -76,4 +76,13 @@ std::uint64_t own_cpu_us() {
   return us(usage.ru_utime) + us(usage.ru_stime);
 }
 
+std::uint64_t machine_busy_us() {
+  std::ifstream stat("/proc/stat");
+  std::string label;
+  std::uint64_t user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+  stat >> label >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal;
+  const long ticks = sysconf(_SC_CLK_TCK);
+  return (user + nice + system + irq + softirq + steal) * 1'000'000ull / static_cast<std::uint64_t>(ticks > 0 ? ticks : 100);
+}
+
 }  // namespace loadgen

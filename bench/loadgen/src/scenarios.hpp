@@ -25,13 +25,16 @@ struct PhaseMark {
   ServerCpu server;
   std::uint64_t loadgen_us = 0;
   std::uint64_t at_ns = 0;
+  std::uint64_t machine_us = 0;
 
   static PhaseMark take(const Coordinator& coordinator) {
-    return {read_server_cpu(coordinator.options().server_pid), coordinator.loadgen_cpu_us(), monotonic_ns()};
+    return {read_server_cpu(coordinator.options().server_pid), coordinator.loadgen_cpu_us(), monotonic_ns(),
+            machine_busy_us()};
   }
 };
 
-// server_cpu_us (schedstat, fine-grained), server_cpu_us_stat (utime+stime), loadgen_cpu_us, wall_s;
+// server_cpu_us (schedstat, fine-grained), server_cpu_us_stat (utime+stime), loadgen_cpu_us, wall_s,
+// the utilisations (cores) of the server, of us, and of everything else on the machine;
 // returns the server CPU µs used for per-unit figures (schedstat if available, else stat).
 inline double add_cpu_fields(JsonLine& line, const PhaseMark& before, const PhaseMark& after) {
   const double sched = static_cast<double>(after.server.sched_us - before.server.sched_us);
@@ -41,6 +44,9 @@ inline double add_cpu_fields(JsonLine& line, const PhaseMark& before, const Phas
   line.add("server_cpu_us", sched).add("server_cpu_us_stat", stat).add("loadgen_cpu_us", loadgen).add("wall_s", wall);
   line.add("server_cpu_util", wall > 0 ? (sched > 0 ? sched : stat) / 1e6 / wall : 0.0);
   line.add("loadgen_cpu_util", wall > 0 ? loadgen / 1e6 / wall : 0.0);
+  const double machine = static_cast<double>(after.machine_us - before.machine_us);
+  const double others = machine - (sched > 0 ? sched : stat) - loadgen;
+  line.add("other_cpu_util", wall > 0 && others > 0 ? others / 1e6 / wall : 0.0);
   return sched > 0 ? sched : stat;
 }
 
