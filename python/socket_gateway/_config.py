@@ -69,6 +69,10 @@ def build_core_config(
     namespaces: Iterable[str],
     threads: int | None,
     log_level: str,
+    jwt_rooms_claim: str | None = None,
+    redis_url: str | None = None,
+    redis_key_prefix: str = "socket.io",
+    node_id: str | None = None,
 ) -> CoreConfig:
     """Validates SocketGateway's settings and returns them as a CoreConfig."""
     config = CoreConfig()
@@ -100,6 +104,16 @@ def build_core_config(
         raise ValueError("log_level must be 'debug', 'info', 'warn' or 'error'")
     config.log_level = log_level
     config.user_room_prefix = USER_ROOM_PREFIX
+    config.rooms_claim = _optional_str("jwt_rooms_claim", jwt_rooms_claim) or ""
+    config.redis_url = _optional_str("redis_url", redis_url)
+    if redis_url is not None and not redis_url.startswith("redis://"):
+        raise ValueError("redis_url must be a redis:// URL")
+    if not isinstance(redis_key_prefix, str) or not redis_key_prefix:
+        raise ValueError("redis_key_prefix must be a non-empty str")
+    config.redis_key_prefix = redis_key_prefix
+    config.node_id = _optional_str("node_id", node_id) or ""
+    if config.node_id and not (len(config.node_id) <= 16 and config.node_id.isascii() and config.node_id.isalnum()):
+        raise ValueError("node_id must be 1 to 16 letters or digits")
     return config
 
 

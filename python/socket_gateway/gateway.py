@@ -71,6 +71,13 @@ class SocketGateway:
             origins allowed to use the long-polling transport from a browser.
         log_level: the core's log level ("debug", "info", "warn", "error"); it writes
             JSON lines on stderr.
+        jwt_rooms_claim: a claim listing rooms (array of str) each socket joins at connect,
+            before the client sees its connect acknowledged.
+        redis_url: ``redis://[[user]:password@]host[:port][/db]`` to share rooms with other
+            gateway nodes (other workers, other machines) through Redis; None: single node.
+            See docs/deployment.md.
+        redis_key_prefix: prefix of the Redis channels (the ``key`` of @socket.io/redis-emitter).
+        node_id: this node's id in the cluster (1-16 letters or digits; default random).
     """
 
     def __init__(
@@ -91,13 +98,18 @@ class SocketGateway:
         threads: int | None = None,
         cors_allowed_origins: str | Iterable[str] | None = None,
         log_level: str = "info",
+        jwt_rooms_claim: str | None = None,
+        redis_url: str | None = None,
+        redis_key_prefix: str = "socket.io",
+        node_id: str | None = None,
     ) -> None:
         config = build_core_config(
             jwt_secret=jwt_secret, jwt_public_key=jwt_public_key, jwt_algorithms=jwt_algorithms,
             jwt_issuer=jwt_issuer, jwt_audience=jwt_audience, jwt_user_claim=jwt_user_claim, jwt_leeway=jwt_leeway,
             ping_interval=ping_interval, ping_timeout=ping_timeout, connect_timeout=connect_timeout,
             max_payload=max_payload, max_queue_bytes=max_queue_bytes, namespaces=namespaces, threads=threads,
-            log_level=log_level,
+            log_level=log_level, jwt_rooms_claim=jwt_rooms_claim, redis_url=redis_url,
+            redis_key_prefix=redis_key_prefix, node_id=node_id,
         )
         self.cors_any_origin, self.cors_origins = cors_origins(cors_allowed_origins)
         self._runtime = Runtime(config)
@@ -212,6 +224,12 @@ class SocketGateway:
         core = self._runtime.core
         return self._ask(lambda token: core.sids_of_user(token, user_id), lambda: core.sids_of_user_now(user_id),
                          lambda payload: list(payload[1]))
+
+    def cluster_status(self) -> dict[str, int | bool] | None:
+        """The Redis link's state and counters (``redis_connected``, ``redis_reconnects``,
+        ``room_subscriptions``, ``received_*``, ``published``, ``publishes_dropped``), or
+        None when the gateway runs as a single node (no ``redis_url``)."""
+        return self._runtime.core.cluster_status()
 
     def _ask(self, start: Callable[[int], None], now: Callable[[], T],
              convert: Callable[[tuple[Any, ...]], T]) -> Awaitable[T] | T:

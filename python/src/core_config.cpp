@@ -46,6 +46,16 @@ sio::GatewayOptions gateway_options(const CoreConfig& config) {
   }
   options.namespaces = config.namespaces;
   options.user_room_prefix = config.user_room_prefix;
+  options.rooms_claim = config.rooms_claim;
+  return options;
+}
+
+std::optional<cluster::RedisClusterOptions> cluster_options(const CoreConfig& config) {
+  if (!config.redis_url) return std::nullopt;
+  cluster::RedisClusterOptions options;
+  options.redis_url = *config.redis_url;
+  options.key_prefix = config.redis_key_prefix;
+  options.node_id = config.node_id;
   return options;
 }
 

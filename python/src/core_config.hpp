@@ -4,6 +4,7 @@
 // Threading: a plain value, filled in on the Python thread before the core is built.
 #pragma once
 
+#include "cluster/redis_cluster.hpp"
 #include "sio/gateway_options.hpp"
 
 #include <cstdint>
@@ -30,10 +31,17 @@ struct CoreConfig {
   std::size_t threads = 1;
   std::string log_level = "info";
   std::string user_room_prefix = "user:";
+  std::string rooms_claim;               // empty: none
+  std::optional<std::string> redis_url;  // cluster mode when set
+  std::string redis_key_prefix = "socket.io";
+  std::string node_id;                   // empty: random
 };
 
 // Throws std::invalid_argument for settings the core cannot use (no JWT key, a bad PEM,
 // an unknown algorithm or log level, a namespace without its leading '/', ...).
 sio::GatewayOptions gateway_options(const CoreConfig& config);
+
+// The cluster settings, when redis_url is set.
+std::optional<cluster::RedisClusterOptions> cluster_options(const CoreConfig& config);
 
 }  // namespace sg::py

@@ -31,6 +31,10 @@ GatewayCore::GatewayCore(const CoreConfig& config)
       gateway_(pool_, gateway_options(config)),
       acks_(pool_.size()) {
   log::set_level(parsed_level(config.log_level));
+  if (auto options = cluster_options(config)) {
+    cluster_ = std::make_unique<cluster::RedisCluster>(std::move(*options), gateway_);
+    gateway_.attach_cluster(cluster_.get());
+  }
 }
 
 GatewayCore::~GatewayCore() { stop(); }
@@ -67,6 +71,7 @@ void GatewayCore::start() {
     throw std::logic_error(expected == State::running ? "the gateway is already running"
                                                       : "a stopped gateway cannot start again");
   pool_.start();
+  if (cluster_) cluster_->start();
   log::info("gateway started", {{"threads", pool_.size()}});
 }
 
@@ -82,6 +87,7 @@ void GatewayCore::stop() {
   if (state_.exchange(State::stopped) != State::running) return;
   pool_.stop();
   pool_.join();
+  if (cluster_) cluster_->stop();
   log::info("gateway stopped");
 }
 

@@ -19,6 +19,7 @@
 #include "notice_queue.hpp"
 
 #include "eio/shard_pool.hpp"
+#include "cluster/redis_cluster.hpp"
 #include "sio/gateway.hpp"
 
 #include <atomic>
@@ -60,6 +61,10 @@ class GatewayCore {
   // Sends DISCONNECT to every socket and closes every session; DoneNotice{token} follows.
   void shutdown(std::uint64_t token);
   std::int64_t tracked_sessions() const { return gateway_.tracked_sessions(); }
+  // The Redis link's state and counters; nullopt on a single node.
+  std::optional<sio::ClusterStatus> cluster_status() const {
+    return cluster_ ? std::optional(cluster_->status()) : std::nullopt;
+  }
   void stop();  // stops and joins the shard threads; idempotent
 
   // ---- long-polling -----------------------------------------------------------------
@@ -122,6 +127,7 @@ class GatewayCore {
   std::shared_ptr<NoticeQueue> notices_;
   eio::ShardPool pool_;
   sio::Gateway gateway_;
+  std::unique_ptr<cluster::RedisCluster> cluster_;  // cluster mode only
   std::vector<ShardAcks> acks_;
   std::atomic<State> state_{State::created};
   std::atomic<std::size_t> next_handshake_shard_{0};

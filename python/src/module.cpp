@@ -56,7 +56,11 @@ void bind_config(nb::module_& module) {
       .def_rw("namespaces", &CoreConfig::namespaces, "Namespaces served; '/' always is.")
       .def_rw("threads", &CoreConfig::threads, "Number of shard threads.")
       .def_rw("log_level", &CoreConfig::log_level, "debug, info, warn or error (JSON lines on stderr).")
-      .def_rw("user_room_prefix", &CoreConfig::user_room_prefix, "Prefix of the room every user's sockets join.");
+      .def_rw("user_room_prefix", &CoreConfig::user_room_prefix, "Prefix of the room every user's sockets join.")
+      .def_rw("rooms_claim", &CoreConfig::rooms_claim, "Claim listing rooms a socket joins at connect; empty: none.")
+      .def_rw("redis_url", &CoreConfig::redis_url, "redis:// URL of the cluster's Redis, or None (single node).")
+      .def_rw("redis_key_prefix", &CoreConfig::redis_key_prefix, "Prefix of the cluster's Redis channels.")
+      .def_rw("node_id", &CoreConfig::node_id, "This node's id in the cluster; empty: random.");
 }
 
 void bind_peer(nb::module_& module) {
@@ -192,6 +196,22 @@ void bind_core(nb::module_& module) {
       .def("shutdown", &GatewayCore::shutdown, "token"_a, nb::call_guard<nb::gil_scoped_release>(),
            "Disconnects every socket and closes every session; NOTICE_DONE follows.")
       .def("tracked_sessions", &GatewayCore::tracked_sessions, "Sessions not yet gone (open or closing).")
+      .def("cluster_status", [](const GatewayCore& self) -> nb::object {
+            const auto status = self.cluster_status();
+            if (!status) return nb::none();
+            nb::dict fields;
+            fields["redis_connected"] = status->connected;
+            fields["redis_reconnects"] = status->reconnects;
+            fields["room_subscriptions"] = status->room_subscriptions;
+            fields["received_broadcast"] = status->received_broadcast;
+            fields["received_room"] = status->received_room;
+            fields["received_request"] = status->received_request;
+            fields["received_node"] = status->received_node;
+            fields["published"] = status->published;
+            fields["publishes_dropped"] = status->publishes_dropped;
+            return fields;
+          }, nb::sig("def cluster_status(self) -> dict[str, int | bool] | None"),
+          "The Redis link's state and counters, or None on a single node.")
       .def("stop", &GatewayCore::stop, nb::call_guard<nb::gil_scoped_release>(),
            "Stops and joins the shard threads; pending work is dropped.");
   bind_transport(core);

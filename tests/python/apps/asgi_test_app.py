@@ -5,6 +5,8 @@ Configured through the environment:
   SG_TEST_JWT_SECRET     HS256 secret (required)
   SG_TEST_PING_INTERVAL  / SG_TEST_PING_TIMEOUT / SG_TEST_CONNECT_TIMEOUT  seconds (optional)
   SG_TEST_MARKER_DIR     where the FastAPI lifespan writes `startup` and `shutdown` (optional)
+  SG_TEST_REDIS_URL      cluster mode through this Redis (optional), with SG_TEST_NODE_ID
+  SG_TEST_ROOMS_CLAIM    the JWT claim listing rooms a socket joins at connect (optional)
 What it offers the tests:
   - Socket.IO at /socket.io/ on namespaces "/" and "/admin" (ASGIApp beside FastAPI);
   - handlers: "echo" (async) and "echo_sync" (def) ack with the arguments they got, "silent"
@@ -49,6 +51,9 @@ gateway = SocketGateway(
     ping_timeout=_seconds("SG_TEST_PING_TIMEOUT", 20.0),
     connect_timeout=_seconds("SG_TEST_CONNECT_TIMEOUT", 45.0),
     namespaces=("/", ADMIN),
+    redis_url=os.environ.get("SG_TEST_REDIS_URL") or None,
+    node_id=os.environ.get("SG_TEST_NODE_ID") or None,
+    jwt_rooms_claim=os.environ.get("SG_TEST_ROOMS_CLAIM") or None,
 )
 hooks = HookLog()
 server_loop: dict[str, Optional[asyncio.AbstractEventLoop]] = {"loop": None}

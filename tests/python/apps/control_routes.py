@@ -32,7 +32,7 @@ from wire_values import from_wire, to_wire
 
 GATEWAY_METHODS = frozenset({
     "emit_to_user", "emit_to_room", "broadcast", "join_room", "leave_room", "disconnect",
-    "rooms", "sids_of_user",
+    "rooms", "sids_of_user", "cluster_status",
 })
 
 
