@@ -137,6 +137,34 @@ class CoreConfig:
     @user_room_prefix.setter
     def user_room_prefix(self, arg: str, /) -> None: ...
 
+    @property
+    def rooms_claim(self) -> str:
+        """Claim listing rooms a socket joins at connect; empty: none."""
+
+    @rooms_claim.setter
+    def rooms_claim(self, arg: str, /) -> None: ...
+
+    @property
+    def redis_url(self) -> str | None:
+        """redis:// URL of the cluster's Redis, or None (single node)."""
+
+    @redis_url.setter
+    def redis_url(self, arg: str | None, /) -> None: ...
+
+    @property
+    def redis_key_prefix(self) -> str:
+        """Prefix of the cluster's Redis channels."""
+
+    @redis_key_prefix.setter
+    def redis_key_prefix(self, arg: str, /) -> None: ...
+
+    @property
+    def node_id(self) -> str:
+        """This node's id in the cluster; empty: random."""
+
+    @node_id.setter
+    def node_id(self, arg: str, /) -> None: ...
+
 class WebSocketPeer:
     """One WebSocket carried by the ASGI server: the core's outbox for it."""
 
@@ -193,6 +221,9 @@ class Core:
 
     def tracked_sessions(self) -> int:
         """Sessions not yet gone (open or closing)."""
+
+    def cluster_status(self) -> dict[str, int | bool] | None:
+        """The Redis link's state and counters, or None on a single node."""
 
     def stop(self) -> None:
         """Stops and joins the shard threads; pending work is dropped."""
