@@ -3,6 +3,7 @@
 // Threading: the connection's shard thread only.
 #include "websocket_connection.hpp"
 
+#include "flush_list.hpp"
 #include "util/log.hpp"
 
 #include <boost/asio/post.hpp>
@@ -130,48 +131,87 @@ void WebSocketConnection::send_control(std::uint8_t opcode, std::string_view pay
 void WebSocketConnection::schedule_flush() {
   if (writing_ || flush_posted_) return;
   flush_posted_ = true;
-  boost::asio::post(socket_.get_executor(), [self = shared_from_this()] {
-    self->flush_posted_ = false;
-    self->flush();
-  });
+  FlushList<WebSocketConnection>::of_this_thread().add(shared_from_this(), socket_.get_executor());
+}
+
+void WebSocketConnection::flush_listed() {
+  flush_posted_ = false;
+  flush();
 }
 
 void WebSocketConnection::flush() {
-  if (writing_ || closed_) return;
-  if (queue_.empty() && control_out_.empty()) {
-    if (close_after_flush_ && !closing_) begin_closing(1000);
-    return;
+  while (!writing_ && !closed_) {
+    if (queue_.empty() && control_out_.empty()) {
+      if (close_after_flush_ && !closing_) begin_closing(1000);
+      return;
+    }
+    std::size_t packets = 0;
+    if (!write_now(packets)) return;  // an asynchronous write took over, or the socket failed
+    release_written(packets);
+    if (closing_ && queue_.empty() && control_out_.empty()) return on_written({}, 0);
   }
-  std::vector<boost::asio::const_buffer>& buffers = write_buffers_;
-  buffers.clear();
-  const std::size_t packets = std::min(queue_.size(), kMaxBuffersPerWrite);
+}
+
+// Writes the control frames and up to kMaxBuffersPerWrite queued frames with one writev on
+// the non-blocking socket. True when the socket took everything (`packets` frames); false
+// when the rest went to an asynchronous write (writing_ is then set) or the socket failed.
+bool WebSocketConnection::write_now(std::size_t& packets) {
+  thread_local std::vector<boost::asio::const_buffer> gather;
+  gather.clear();
+  packets = std::min(queue_.size(), kMaxBuffersPerWrite);
   // Control frames go first: they are never split from a data frame because data frames
   // are always written whole within one gather write.
   control_in_flight_ = std::move(control_out_);
   control_out_.clear();
-  if (!control_in_flight_.empty()) buffers.emplace_back(control_in_flight_.data(), control_in_flight_.size());
+  std::size_t total = control_in_flight_.size();
+  if (!control_in_flight_.empty()) gather.emplace_back(control_in_flight_.data(), control_in_flight_.size());
   for (std::size_t i = 0; i < packets; ++i) {
     const std::string_view frame = queue_[i]->websocket_frame();
-    buffers.emplace_back(frame.data(), frame.size());
+    gather.emplace_back(frame.data(), frame.size());
+    total += frame.size();
+  }
+  boost::system::error_code ec;
+  std::size_t written = socket_.write_some(gather, ec);
+  if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
+    ec = {};
+    written = 0;
+  }
+  if (ec) {
+    on_written(ec, 0);
+    return false;
+  }
+  if (written == total) return true;
+
+  // The peer is slow: hand what is left to an asynchronous write.
+  unwritten_.clear();
+  for (const auto& buffer : gather) {
+    if (written >= buffer.size()) {
+      written -= buffer.size();
+      continue;
+    }
+    unwritten_.push_back(buffer + written);
+    written = 0;
   }
   writing_ = true;
-  auto on_done = [self = shared_from_this(), packets](const boost::system::error_code& ec, std::size_t) {
-    self->on_written(ec, packets);
-  };
-  // The write operation keeps its own copy of the buffer sequence: a single frame (the usual
-  // case when each emit reaches a socket once per loop turn) is passed as one buffer so that
-  // copy allocates nothing.
-  if (buffers.size() == 1) boost::asio::async_write(socket_, buffers.front(), std::move(on_done));
-  else boost::asio::async_write(socket_, buffers, std::move(on_done));
+  boost::asio::async_write(socket_, unwritten_,
+                           [self = shared_from_this(), packets](const boost::system::error_code& ec, std::size_t) {
+                             self->on_written(ec, packets);
+                           });
+  return false;
+}
+
+void WebSocketConnection::release_written(std::size_t packets_written) {
+  packets_written = std::min(packets_written, queue_.size());
+  for (std::size_t i = 0; i < packets_written; ++i) queued_bytes_ -= queue_[i]->websocket_frame().size();
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(packets_written));
+  if (queue_.empty() && queue_.capacity() > 16) std::vector<PacketRef>().swap(queue_);  // a burst's memory goes back
+  control_in_flight_.clear();
 }
 
 void WebSocketConnection::on_written(const boost::system::error_code& ec, std::size_t packets_written) {
   writing_ = false;
-  for (std::size_t i = 0; i < packets_written && !queue_.empty(); ++i) {
-    queued_bytes_ -= queue_.front()->websocket_frame().size();
-    queue_.pop_front();
-  }
-  control_in_flight_.clear();
+  release_written(packets_written);
+  std::vector<boost::asio::const_buffer>().swap(unwritten_);
   if (closing_) {  // nothing may follow our close frame
     queue_.clear();
     queued_bytes_ = 0;

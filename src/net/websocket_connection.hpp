@@ -2,7 +2,9 @@
 //
 // Outbound: packets arrive as shared, pre-encoded frames (EncodedPacket::websocket_frame);
 // everything queued during one loop turn leaves in one gather write (writev) and nothing is
-// copied per recipient. Inbound: bytes go through WebSocketFrameReader; messages go to the
+// copied per recipient. The write is first tried at once on the non-blocking socket, which
+// takes it whole unless the peer is slow; only a remainder goes to an asynchronous write.
+// Flushes are batched per shard and turn (FlushList). Inbound: bytes go through WebSocketFrameReader; messages go to the
 // Engine.IO session, pings are answered, a close is echoed.
 //
 // Threading: lives on one shard; all members run on that shard's thread.
@@ -17,7 +19,6 @@
 
 #include <array>
 #include <atomic>
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +34,8 @@ class WebSocketConnection : public eio::WebSocketPeer, public std::enable_shared
 
   // eio::WebSocketPeer
   void send(const PacketRef& packet) override;
+  // Called by the shard's FlushList at the end of the turn in which output was queued.
+  void flush_listed();
   std::size_t queued_bytes() const override { return queued_bytes_; }
   void close(bool flush_first) override;
 
@@ -44,7 +47,9 @@ class WebSocketConnection : public eio::WebSocketPeer, public std::enable_shared
   void process_input();
   void schedule_flush();
   void flush();
+  bool write_now(std::size_t& packets);
   void on_written(const boost::system::error_code& ec, std::size_t packets_written);
+  void release_written(std::size_t packets_written);
   void send_control(std::uint8_t opcode, std::string_view payload);
   void begin_closing(std::uint16_t code);
   void shut_down();
@@ -53,9 +58,10 @@ class WebSocketConnection : public eio::WebSocketPeer, public std::enable_shared
   boost::asio::ip::tcp::socket socket_;
   WebSocketFrameReader reader_;
   std::weak_ptr<eio::Session> session_;
-  std::vector<boost::asio::const_buffer> write_buffers_;  // the gather list of the write in flight
+  // The rest of a gather write the socket did not take at once (empty unless the peer is slow).
+  std::vector<boost::asio::const_buffer> unwritten_;
 
-  std::deque<PacketRef> queue_;
+  std::vector<PacketRef> queue_;  // front: the oldest frame not yet written
   std::size_t queued_bytes_ = 0;
   std::string control_out_;        // control frames waiting for the next write
   std::string control_in_flight_;  // control frames of the write in progress
