@@ -54,7 +54,8 @@ class Audience:
                 namespaces: Optional[list] = None) -> GatewayClient:
         client = self._pool.connect(node, mode, user, token=token(user, rooms),
                                     namespaces=namespaces)
-        assert node.owns(client.sid()), f"sid {client.sid()!r} from {node} lacks its node id prefix"
+        if node.node_id:  # empty: a node left to pick its own id
+            assert node.owns(client.sid()), f"sid {client.sid()!r} from {node} lacks its node id"
         self.clients.append(client)
         self.labels[id(client)] = f"{user}@{node.node_id}/{mode}"
         self.nodes[id(client)] = node

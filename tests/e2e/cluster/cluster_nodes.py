@@ -156,22 +156,33 @@ class Cluster:
             time.sleep(0.02)
 
 
-def start_node(node_id: str, redis: RedisServer, prefix: str, log_tag: str,
-               extra_flags: tuple = ()) -> Node:
-    """Starts socket-gateway in cluster mode and waits until it reports Redis connected."""
+def launch(flags: list, log_name: str, env: Optional[dict] = None):
+    """Starts socket-gateway on a free port with the test JWT secret and `flags`, without waiting;
+    `env` adds variables to a clean environment. Returns the shared ServerProcess."""
     port = free_port()
     argv = [str(shared.binary_path("socket-gateway")), "--host", "127.0.0.1", "--port", str(port),
-            "--jwt-secret", JWT_SECRET, "--redis-url", redis.url, "--redis-key-prefix", prefix,
-            "--node-id", node_id, "--jwt-rooms-claim", ROOMS_CLAIM, "--namespaces", ADMIN_NAMESPACE,
-            *extra_flags]
+            "--jwt-secret", JWT_SECRET, *flags]
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
-    log_path = OUTPUT_DIR / f"socket-gateway-cluster-{log_tag}-{node_id}-{port}.log"
-    process = shared.ServerProcess(argv, port, log_path, shared.clean_environment())
+    log_path = OUTPUT_DIR / f"socket-gateway-cluster-{log_name}-{port}.log"
+    process = shared.ServerProcess(argv, port, log_path, shared.clean_environment(env))
     LIVE_PROCESSES.append(process)
+    return process
+
+
+def start_node(node_id: Optional[str], redis: RedisServer, prefix: str, log_tag: str,
+               extra_flags: tuple = (), wait_connected: bool = True) -> Node:
+    """Starts socket-gateway in cluster mode and waits until it serves (and, unless told
+    otherwise, reports Redis connected). node_id None leaves the id to the node."""
+    flags = ["--redis-url", redis.url, "--redis-key-prefix", prefix,
+             "--jwt-rooms-claim", ROOMS_CLAIM, "--namespaces", ADMIN_NAMESPACE, *extra_flags]
+    if node_id is not None:
+        flags += ["--node-id", node_id]
+    process = launch(flags, f"{log_tag}-{node_id or 'anon'}")
     try:
         process.wait_ready("healthz", scaled(15))
-        node = Node(node_id, process)
-        wait_redis_connected(node, scaled(15))
+        node = Node(node_id or "", process)
+        if wait_connected:
+            wait_redis_connected(node, scaled(15))
     except BaseException:
         process.process.kill()
         process.process.wait()
@@ -203,8 +214,8 @@ def add_nodes(cluster: Cluster, log_tag: str, count: int = 3, extra_flags: tuple
                                         extra_flags))
 
 
-def start_redis(log_tag: str) -> RedisServer:
-    port = free_port()
+def start_redis(log_tag: str, port: Optional[int] = None) -> RedisServer:
+    port = port or free_port()
     redis = RedisServer(port, OUTPUT_DIR / f"redis-{log_tag}-{port}.log", scaled(15))
     LIVE_PROCESSES.append(redis)
     return redis
