@@ -21,6 +21,11 @@ if [[ ! -d tests/e2e/node/node_modules || tests/e2e/node/package.json -nt tests/
   (cd tests/e2e/node && npm install --no-audit --no-fund --silent && touch node_modules)
 fi
 
+# The benchmark peers' contract test (tests/bench) runs the Node socket.io peer.
+if [[ ! -d bench/peers/node/node_modules || bench/peers/node/package.json -nt bench/peers/node/node_modules ]]; then
+  (cd bench/peers/node && npm install --no-audit --no-fund --silent && touch node_modules)
+fi
+
 # The ASGI-mode tests (tests/python): socket.io-client and playwright-core for the node clients
 # and the browser test, and Debian's Chromium for that test (playwright-core never downloads one).
 if [[ ! -d tests/python/node/node_modules || tests/python/node/package.json -nt tests/python/node/node_modules ]]; then

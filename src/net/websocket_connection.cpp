@@ -171,7 +171,8 @@ bool WebSocketConnection::write_now(std::size_t& packets) {
     total += frame.size();
   }
   boost::system::error_code ec;
-  std::size_t written = socket_.write_some(gather, ec);
+  // One buffer (the usual fan-out case) goes out with send(2), several with sendmsg(2).
+  std::size_t written = gather.size() == 1 ? socket_.write_some(gather.front(), ec) : socket_.write_some(gather, ec);
   if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
     ec = {};
     written = 0;
