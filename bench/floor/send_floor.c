@@ -5,8 +5,12 @@
  * sending thread's CPU time per send() from CLOCK_THREAD_CPUTIME_ID. A second thread drains the
  * client sides with epoll so buffers never fill; its CPU is not counted. One JSON line out.
  *
- * usage: send_floor [connections=1000] [rounds=200] [bytes=100] [cpu=0]
- * (pins the sending thread to `cpu` so it can be compared with a server pinned the same way)
+ * usage: send_floor [connections=1000] [rounds=200] [bytes=100] [cpu=0] [paced=0]
+ * (pins the sending thread to `cpu` so it can be compared with a server pinned the same way).
+ * paced=1 waits after each round until the drainer has read it all, as a paced fan-out waits
+ * for every client before the next message: the receiver is then asleep when each round
+ * starts, and waking it is part of the senders' kernel cost, as it is for a server. The wait
+ * sleeps, so it adds no CPU to the sending thread.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -24,6 +28,7 @@
 #include <unistd.h>
 
 static atomic_int stop_draining;
+static atomic_long bytes_drained;
 
 static double thread_cpu_seconds(void) {
   struct timespec ts;
@@ -38,7 +43,9 @@ static void *drain(void *arg) {
   while (!atomic_load(&stop_draining)) {
     int ready = epoll_wait(epoll_fd, events, 256, 50);
     for (int i = 0; i < ready; ++i) {
-      while (recv(events[i].data.fd, buffer, sizeof buffer, MSG_DONTWAIT) > 0) {
+      ssize_t got;
+      while ((got = recv(events[i].data.fd, buffer, sizeof buffer, MSG_DONTWAIT)) > 0) {
+        atomic_fetch_add(&bytes_drained, (long)got);
       }
     }
   }
@@ -55,6 +62,7 @@ int main(int argc, char **argv) {
   int rounds = argc > 2 ? atoi(argv[2]) : 200;
   int bytes = argc > 3 ? atoi(argv[3]) : 100;
   int cpu = argc > 4 ? atoi(argv[4]) : 0;
+  int paced = argc > 5 ? atoi(argv[5]) : 0;
 
   int listener = socket(AF_INET, SOCK_STREAM, 0);
   struct sockaddr_in address = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -90,12 +98,14 @@ int main(int argc, char **argv) {
     for (int i = 0; i < connections; ++i) {
       if (send(senders[i], message, (size_t)bytes, MSG_NOSIGNAL) == bytes) ++sends;
     }
+    const struct timespec pause = {.tv_sec = 0, .tv_nsec = 100000};
+    while (paced && atomic_load(&bytes_drained) < sends * (long)bytes) nanosleep(&pause, NULL);
   }
   double cpu_seconds = thread_cpu_seconds() - start;
   atomic_store(&stop_draining, 1);
   pthread_join(drainer, NULL);
-  printf("{\"probe\":\"send_floor\",\"connections\":%d,\"rounds\":%d,\"bytes\":%d,\"sends\":%ld,"
+  printf("{\"probe\":\"send_floor\",\"connections\":%d,\"rounds\":%d,\"bytes\":%d,\"paced\":%d,\"sends\":%ld,"
          "\"cpu_us_per_send\":%.3f}\n",
-         connections, rounds, bytes, sends, cpu_seconds * 1e6 / (double)sends);
+         connections, rounds, bytes, paced, sends, cpu_seconds * 1e6 / (double)sends);
   return 0;
 }
