@@ -30,16 +30,13 @@ bool path_matches_mount(std::string_view path, const std::string& mount) {
 }  // namespace
 
 HttpConnection::HttpConnection(HttpServer& server, std::size_t shard, boost::asio::ip::tcp::socket socket,
-                               std::string already_received)
-    : server_(server), shard_(shard), socket_(std::move(socket)) {
+                               std::string remote_address, std::string already_received)
+    : server_(server), shard_(shard), socket_(std::move(socket)), remote_address_(std::move(remote_address)) {
   if (!already_received.empty()) {
     const auto copied = boost::asio::buffer_copy(buffer_.prepare(already_received.size()),
                                                  boost::asio::buffer(already_received));
     buffer_.commit(copied);
   }
-  boost::system::error_code ec;
-  const auto remote = socket_.remote_endpoint(ec);
-  if (!ec) remote_address_ = remote.address().to_string();
 }
 
 void HttpConnection::start() { read_request(); }
@@ -142,7 +139,7 @@ void HttpConnection::move_to_shard(std::size_t shard, Request request) {
   boost::asio::ip::tcp::socket moved(server_.shards().context(shard));
   moved.assign(protocol, fd, ec);
   if (ec) return;
-  auto next = std::make_shared<HttpConnection>(server_, shard, std::move(moved),
+  auto next = std::make_shared<HttpConnection>(server_, shard, std::move(moved), remote_address_,
                                                boost::beast::buffers_to_string(buffer_.data()));
   server_.shards().post(shard, [next, request = std::move(request)]() mutable { next->resume(std::move(request)); });
 }
@@ -190,17 +187,11 @@ void HttpConnection::serve_websocket(const EngineMount& mount, Request request, 
     return write_reply(json_error(400, "bad websocket handshake"));
   }
   eio::HandshakeInfo handshake{std::string(request[http::field::authorization]), remote_address_, query};
-  auto response = std::make_shared<std::string>(websocket_upgrade_response(*accept_key));
-  boost::asio::async_write(
-      socket_, boost::asio::buffer(*response),
-      [self = shared_from_this(), response, &engine, max_payload = mount.max_payload, query = std::move(query),
-       handshake = std::move(handshake)](const boost::system::error_code& ec, std::size_t) mutable {
-        if (ec) return self->close();
-        auto websocket = std::make_shared<WebSocketConnection>(
-            std::move(self->socket_), boost::beast::buffers_to_string(self->buffer_.data()), max_payload);
-        auto session = engine.accept_websocket(query, std::move(handshake), websocket);
-        websocket->start(std::move(session));
-      });
+  // The 101 response leaves in the same write as the Engine.IO open packet.
+  auto websocket = std::make_shared<WebSocketConnection>(std::move(socket_), boost::beast::buffers_to_string(buffer_.data()),
+                                                         mount.max_payload, websocket_upgrade_response(*accept_key));
+  auto session = engine.accept_websocket(query, std::move(handshake), websocket);
+  websocket->start(std::move(session));
 }
 
 Responder HttpConnection::responder() {

@@ -26,7 +26,8 @@ namespace sg::net {
 
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
  public:
-  HttpConnection(HttpServer& server, std::size_t shard, boost::asio::ip::tcp::socket socket, std::string already_received);
+  HttpConnection(HttpServer& server, std::size_t shard, boost::asio::ip::tcp::socket socket, std::string remote_address,
+                 std::string already_received);
 
   void start();
   // Continues with a request read by the connection this one was moved from.

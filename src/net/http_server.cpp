@@ -58,13 +58,14 @@ void HttpServer::stop_accepting() {
 void HttpServer::accept_next() {
   if (!acceptor_.is_open()) return;
   const std::size_t shard = next_shard_++ % shards_.size();
-  acceptor_.async_accept(shards_.context(shard), [this, shard](const boost::system::error_code& ec,
-                                                              boost::asio::ip::tcp::socket socket) {
+  acceptor_.async_accept(shards_.context(shard), peer_, [this, shard](const boost::system::error_code& ec,
+                                                                     boost::asio::ip::tcp::socket socket) {
     if (ec == boost::asio::error::operation_aborted) return;
     if (ec) {
       log::warn("accept failed", {{"error", ec.message()}});
     } else {
-      auto connection = std::make_shared<HttpConnection>(*this, shard, std::move(socket), std::string());
+      auto connection =
+          std::make_shared<HttpConnection>(*this, shard, std::move(socket), peer_.address().to_string(), std::string());
       boost::asio::post(shards_.context(shard), [connection] { connection->start(); });
     }
     accept_next();

@@ -23,8 +23,11 @@ constexpr auto kCloseLinger = std::chrono::seconds(2);
 std::atomic<std::int64_t> WebSocketConnection::open_count{0};
 
 WebSocketConnection::WebSocketConnection(boost::asio::ip::tcp::socket socket, std::string already_received,
-                                         std::size_t max_message_bytes)
-    : socket_(std::move(socket)), reader_(max_message_bytes), linger_timer_(socket_.get_executor()) {
+                                         std::size_t max_message_bytes, std::string handshake_response)
+    : socket_(std::move(socket)),
+      reader_(max_message_bytes),
+      control_out_(std::move(handshake_response)),
+      linger_timer_(socket_.get_executor()) {
   open_count.fetch_add(1, std::memory_order_relaxed);
   if (!already_received.empty()) reader_.feed(already_received);
   boost::system::error_code ignored;
@@ -34,6 +37,7 @@ WebSocketConnection::WebSocketConnection(boost::asio::ip::tcp::socket socket, st
 
 void WebSocketConnection::start(std::shared_ptr<eio::Session> session) {
   session_ = session;
+  if (!control_out_.empty()) schedule_flush();  // the handshake response, if nothing else was queued
   process_input();
   read_more();
 }

@@ -27,7 +27,9 @@ namespace sg::net {
 
 class WebSocketConnection : public eio::WebSocketPeer, public std::enable_shared_from_this<WebSocketConnection> {
  public:
-  WebSocketConnection(boost::asio::ip::tcp::socket socket, std::string already_received, std::size_t max_message_bytes);
+  // `handshake_response` (the HTTP 101) is written first, together with the first frames.
+  WebSocketConnection(boost::asio::ip::tcp::socket socket, std::string already_received, std::size_t max_message_bytes,
+                      std::string handshake_response = {});
 
   // Binds the connection to its session and starts reading.
   void start(std::shared_ptr<eio::Session> session);

@@ -68,6 +68,7 @@ class HttpServer {
   eio::ShardPool& shards_;
   HttpServerOptions options_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::ip::tcp::endpoint peer_;  // the address of the connection being accepted
   std::uint16_t bound_port_ = 0;
   std::size_t next_shard_ = 0;
 };
