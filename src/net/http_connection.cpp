@@ -32,6 +32,10 @@ bool path_matches_mount(std::string_view path, const std::string& mount) {
 HttpConnection::HttpConnection(HttpServer& server, std::size_t shard, boost::asio::ip::tcp::socket socket,
                                std::string remote_address, std::string already_received)
     : server_(server), shard_(shard), socket_(std::move(socket)), remote_address_(std::move(remote_address)) {
+  // Non-blocking from the start: Asio's first asynchronous operation then needs no ioctl of
+  // its own, and a WebSocket taking over the socket finds it ready for direct reads and writes.
+  boost::system::error_code ignored;
+  if (!socket_.non_blocking()) socket_.non_blocking(true, ignored);
   if (!already_received.empty()) {
     const auto copied = boost::asio::buffer_copy(buffer_.prepare(already_received.size()),
                                                  boost::asio::buffer(already_received));

@@ -32,7 +32,7 @@ WebSocketConnection::WebSocketConnection(boost::asio::ip::tcp::socket socket, st
   if (!already_received.empty()) reader_.feed(already_received);
   boost::system::error_code ignored;
   socket_.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
-  socket_.non_blocking(true, ignored);
+  if (!socket_.non_blocking()) socket_.non_blocking(true, ignored);
 }
 
 void WebSocketConnection::start(std::shared_ptr<eio::Session> session) {
