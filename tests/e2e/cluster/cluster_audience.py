@@ -75,8 +75,10 @@ class Audience:
     def counts(self, event: str, mark: str, namespace: str = "/") -> dict:
         return {self.label(c): copies(c, event, mark, namespace) for c in self.clients}
 
-    def barrier(self, via: Node, clients: Optional[list] = None, namespace: str = "/") -> None:
-        GatewayApi(via.url).barrier(self.clients if clients is None else clients, namespace)
+    def barrier(self, via: Node, clients: Optional[list] = None, namespace: str = "/",
+                timeout: float = 5.0) -> None:
+        GatewayApi(via.url).barrier(self.clients if clients is None else clients, namespace,
+                                    timeout)
 
     def wait_received(self, receivers: list, event: str, mark: str, namespace: str = "/",
                       timeout: float = 5.0) -> None:
@@ -94,7 +96,7 @@ class Audience:
         """Every client of `receivers` got the mark exactly once, every other client never."""
         watched = self.clients if clients is None else clients
         self.wait_received(receivers, event, mark, namespace, timeout)
-        self.barrier(barrier_via, watched, namespace)
+        self.barrier(barrier_via, watched, namespace, timeout)
         expected = {self.label(c): (1 if any(c is r for r in receivers) else 0) for c in watched}
         got = {self.label(c): copies(c, event, mark, namespace) for c in watched}
         assert got == expected, f"'{event}' {mark}: copies per client {got}, expected {expected}"

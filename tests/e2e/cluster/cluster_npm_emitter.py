@@ -36,10 +36,9 @@ class NpmEmitter:
         self._node = node
 
     def run(self, *ops: dict) -> None:
-        argv = [self._node, str(CLI), "--redis-url", self.redis_url, "--prefix", self.prefix,
-                json.dumps(list(ops))]
-        done = subprocess.run(argv, cwd=NODE_DIR, capture_output=True, text=True,
-                              timeout=scaled(20))
+        argv = [self._node, str(CLI), "--redis-url", self.redis_url, "--prefix", self.prefix]
+        done = subprocess.run(argv, cwd=NODE_DIR, input=json.dumps(list(ops)), capture_output=True,
+                              text=True, timeout=scaled(20))
         assert done.returncode == 0, f"redis_emitter_cli failed ({done.returncode}):\n{done.stderr}"
 
     # --- one operation each ---------------------------------------------------------------------

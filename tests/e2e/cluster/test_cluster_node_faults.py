@@ -4,7 +4,8 @@ kill -9 of a node with clients attached: the two others keep delivering to their
 room, broadcast), requests for the dead node's sids answer 404 within the routing timeout, and a
 user's socket list holds only the living nodes' sids. SIGSTOP of a node while another emits: the
 running nodes' clients get every emit at once; after SIGCONT the stalled node's clients get each
-emit made meanwhile exactly once. Afterwards every node still runs (the cluster fixture also checks
+emit made meanwhile exactly once; a request routed to it meanwhile answers 404, and its late answer
+does not confuse the next one. Afterwards every node still runs (the cluster fixture also checks
 the logs for crashes and the exit codes at SIGTERM).
 """
 from __future__ import annotations
@@ -88,6 +89,9 @@ def test_a_stopped_node_delivers_what_it_missed_exactly_once_after_it_resumes(
         for event, mark, receivers in sent:
             live_receivers = [c for c in receivers if any(c is r for r in running)]
             audience.wait_received(live_receivers, event, mark)
+        stalled_sid = user_clients[2].sid()
+        unanswered = api_a.rooms_of(stalled_sid)  # the owner cannot answer: 404 after the timeout
+        assert unanswered.status == 404, f"sid on a stopped node: {unanswered.status}"
         remaining = STALL_SECONDS - (time.monotonic() - stopped_at)
         if remaining > 0:
             time.sleep(remaining)  # the stall itself, not a wait for a result
@@ -98,6 +102,9 @@ def test_a_stopped_node_delivers_what_it_missed_exactly_once_after_it_resumes(
     for event, mark, receivers in sent:
         audience.expect_once(event, mark, receivers, barrier_via=cluster.a, timeout=10)
     assert all(client.connected for client in everyone)
+    answered = api_a.rooms_of(stalled_sid)  # the late answer to the earlier request is not taken
+    assert (answered.status, answered.body["sid"]) == (200, stalled_sid), answered.text
+    assert set(answered.body["rooms"]) - {stalled_sid} == {"user:abe"}, answered.body
     for node in cluster.nodes:
         assert node.alive(), node
         assert node.healthz() == (200, {"status": "ok", "redis": "connected"}), node

@@ -2,9 +2,10 @@
 // tests/e2e/cluster (pytest calls it as a subprocess). Not a test file: `node --test` does not
 // pick it up (its name matches none of the test patterns).
 //
-//   node redis_emitter_cli.mjs --redis-url redis://127.0.0.1:6390 [--prefix socket.io] OPS
+//   node redis_emitter_cli.mjs --redis-url redis://127.0.0.1:6390 [--prefix socket.io] [OPS]
 //
-// OPS is one JSON operation or a JSON array of them, performed in order on one Redis connection:
+// OPS (read from standard input when absent, for large ones) is one JSON operation or a JSON
+// array of them, performed in order on one Redis connection:
 //   {"op":"emit", "namespace":"/", "rooms":["r1","r2"], "except":["r3"], "event":"ev",
 //    "args":[1, "two", {"$binary":"00ff10"}]}          // {"$binary": hex} becomes a Buffer
 //   {"op":"socketsJoin",  "rooms":[...], "except":[...], "join":["x","y"]}
@@ -16,7 +17,13 @@
 import { Emitter } from '@socket.io/redis-emitter';
 import { createClient } from 'redis';
 
-function parseArguments(argv) {
+async function readStandardInput() {
+  const chunks = [];
+  for await (const chunk of process.stdin) chunks.push(chunk);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function parseArguments(argv) {
   const options = { prefix: 'socket.io', redisUrl: null, ops: null };
   for (let i = 0; i < argv.length; i += 1) {
     if (argv[i] === '--redis-url') options.redisUrl = argv[++i];
@@ -24,9 +31,10 @@ function parseArguments(argv) {
     else if (options.ops === null) options.ops = argv[i];
     else throw new Error(`unexpected argument ${argv[i]}`);
   }
-  if (!options.redisUrl || options.ops === null) {
-    throw new Error('usage: redis_emitter_cli.mjs --redis-url URL [--prefix P] OPS_JSON');
+  if (!options.redisUrl) {
+    throw new Error('usage: redis_emitter_cli.mjs --redis-url URL [--prefix P] [OPS_JSON]');
   }
+  if (options.ops === null) options.ops = await readStandardInput();
   const parsed = JSON.parse(options.ops);
   options.ops = Array.isArray(parsed) ? parsed : [parsed];
   return options;
@@ -72,7 +80,7 @@ function perform(emitter, op) {
 }
 
 async function main() {
-  const options = parseArguments(process.argv.slice(2));
+  const options = await parseArguments(process.argv.slice(2));
   const client = createClient({ url: options.redisUrl });
   client.on('error', (error) => {
     console.error(`redis: ${error.message}`);
