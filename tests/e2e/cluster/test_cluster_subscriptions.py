@@ -4,8 +4,8 @@ Read through each node's /metrics (socket_gateway_cluster_room_subscriptions and
 socket_gateway_cluster_messages_received_total{channel="room"}) and through Redis itself
 (PUBSUB NUMSUB of the room's channel). An emit to a room reaches only the nodes with a member;
 after the last member on a node leaves, that node unsubscribes and later emits no longer reach it.
-Each test has a cluster of its own, so the gauges start at 0 and every expected value is exact
-(user rooms count as room channels too); counters are compared around a barrier.
+Each counting test has a cluster of its own, so the gauges start at 0 and every expected value is
+exact (user rooms count as room channels too); counters are compared around a barrier.
 """
 from __future__ import annotations
 
