@@ -7,6 +7,7 @@
 #include "bench_contract.hpp"
 #include "cluster/redis_cluster.hpp"
 #include "eio/shard_pool.hpp"
+#include "memory_trimmer.hpp"
 #include "net/api_router.hpp"
 #include "net/http_server.hpp"
 #include "sio/gateway.hpp"
@@ -90,9 +91,12 @@ int serve(const ServerConfig& config) {
   boost::asio::signal_set signals(control, SIGTERM, SIGINT);
   boost::asio::steady_timer grace(control);
   auto keep_running = boost::asio::make_work_guard(control);
+  MemoryTrimmer trimmer(control, gateway);
+  trimmer.start();
   signals.async_wait([&](const boost::system::error_code& ec, int signal_number) {
     if (ec) return;
     log::info("draining", {{"signal", signal_number}});
+    trimmer.stop();
     api.set_draining();
     server.stop_accepting();
     const auto deadline = std::chrono::steady_clock::now() + kDrainLimit;
