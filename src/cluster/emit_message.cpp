@@ -84,7 +84,7 @@ std::optional<ClusterEmit> decode_emit(std::string_view payload, std::string& er
   ClusterEmit emit;
   auto decoded = decode_msgpack(payload, emit.attachments, error);
   if (!decoded) return std::nullopt;
-  if (!decoded->is_array() || decoded->get_array().size() < 2) return refuse(error, "not an [uid, packet, opts] array");
+  if (!decoded->is_array() || decoded->get_array().size() != 3) return refuse(error, "not an [uid, packet, opts] array");
   auto& parts = decoded->get_array();
   if (parts[0].is_string()) emit.uid = parts[0].get_string();
   if (!parts[1].is_object()) return refuse(error, "packet is not a map");
@@ -95,7 +95,10 @@ std::optional<ClusterEmit> decode_emit(std::string_view payload, std::string& er
   const auto type_number = type->is_int64() ? type->get_int64() : -1;
   if (type_number != kEventType && type_number != kBinaryEventType) return refuse(error, "packet is not an event");
 
-  if (const auto* nsp = packet.if_contains("nsp"); nsp != nullptr && nsp->is_string()) emit.target.nsp = nsp->get_string();
+  if (const auto* nsp = packet.if_contains("nsp"); nsp != nullptr) {
+    if (!nsp->is_string()) return refuse(error, "nsp is not a string");
+    emit.target.nsp = nsp->get_string();
+  }
   auto* data = packet.if_contains("data");
   if (data == nullptr || !data->is_array() || data->get_array().empty() || !data->get_array().front().is_string())
     return refuse(error, "packet data is not [event, ...]");
@@ -104,12 +107,11 @@ std::optional<ClusterEmit> decode_emit(std::string_view payload, std::string& er
   values.erase(values.begin());
   emit.arguments = std::move(values);
 
-  if (parts.size() >= 3 && parts[2].is_object()) {
-    const auto& options = parts[2].get_object();
-    if (!read_string_array(options, "rooms", emit.target.rooms) ||
-        !read_string_array(options, "except", emit.target.except_rooms))
-      return refuse(error, "rooms/except are not arrays of strings");
-  }
+  if (!parts[2].is_object()) return refuse(error, "options are not a map");
+  const auto& options = parts[2].get_object();
+  if (!read_string_array(options, "rooms", emit.target.rooms) ||
+      !read_string_array(options, "except", emit.target.except_rooms))
+    return refuse(error, "rooms/except are not arrays of strings");
   return emit;
 }
 

@@ -40,6 +40,8 @@ RedisClusterOptions checked(RedisClusterOptions options) {
                      std::all_of(options.node_id.begin(), options.node_id.end(),
                                  [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
   if (!valid) throw std::invalid_argument("the node id must be 1 to 16 letters or digits");
+  // The published emitters sign their messages "emitter"; a node of that name would skip them.
+  if (options.node_id == "emitter") throw std::invalid_argument("the node id \"emitter\" is reserved");
   if (options.key_prefix.empty()) throw std::invalid_argument("the Redis key prefix must not be empty");
   return options;
 }

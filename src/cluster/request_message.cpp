@@ -17,10 +17,6 @@ constexpr std::int64_t kRemoteDisconnect = 4;
 bool read_strings(const boost::json::object& object, std::string_view key, std::vector<std::string>& out) {
   const auto* value = object.if_contains(key);
   if (value == nullptr || value->is_null()) return true;
-  if (value->is_string()) {
-    out.emplace_back(value->get_string());
-    return true;
-  }
   if (!value->is_array()) return false;
   for (const auto& item : value->get_array()) {
     if (!item.is_string()) return false;
@@ -52,18 +48,21 @@ std::optional<Request> decode_emitter_request(const boost::json::object& object,
   if (type != kRemoteJoin && type != kRemoteLeave && type != kRemoteDisconnect) return IgnoredRequest{};
   SelectionRequest request;
   request.selection.nsp = std::string(nsp);
-  if (const auto* options = object.if_contains("opts"); options != nullptr && !options->is_null()) {
-    if (!options->is_object()) return refuse(error, "opts is not an object");
-    if (!read_strings(options->get_object(), "rooms", request.selection.rooms) ||
-        !read_strings(options->get_object(), "except", request.selection.except_rooms))
-      return refuse(error, "opts.rooms/except are not strings");
-  }
+  // Without opts a request would select every socket: the emitter always sends them.
+  const auto* options = object.if_contains("opts");
+  if (options == nullptr || !options->is_object()) return refuse(error, "opts is missing or not an object");
+  if (!read_strings(options->get_object(), "rooms", request.selection.rooms) ||
+      !read_strings(options->get_object(), "except", request.selection.except_rooms))
+    return refuse(error, "opts.rooms/except are not arrays of strings");
   if (type == kRemoteDisconnect) {
+    if (const auto* close = object.if_contains("close"); close != nullptr && !close->is_bool())
+      return refuse(error, "close is not a boolean");
     request.action.kind = sio::SelectionAction::Kind::disconnect;
     return request;
   }
   request.action.kind = type == kRemoteJoin ? sio::SelectionAction::Kind::join : sio::SelectionAction::Kind::leave;
-  if (!read_strings(object, "rooms", request.action.rooms)) return refuse(error, "rooms is not strings");
+  const auto* rooms = object.if_contains("rooms");
+  if (rooms == nullptr || !read_strings(object, "rooms", request.action.rooms)) return refuse(error, "rooms is not an array of strings");
   return request;
 }
 

@@ -68,8 +68,13 @@ TEST(EmitMessage, RefusesWhatIsNotAnEmit) {
   };
   EXPECT_FALSE(decode_emit("garbage", error));
   EXPECT_FALSE(decode_emit(encode(boost::json::object{}), error));
-  EXPECT_FALSE(decode_emit(encode(boost::json::array{"u", boost::json::object{{"type", 3}, {"data", boost::json::array{"e"}}}}), error));
+  const boost::json::object options{{"rooms", boost::json::array{}}, {"except", boost::json::array{}}};
+  EXPECT_FALSE(decode_emit(encode(boost::json::array{"u", boost::json::object{{"type", 3}, {"data", boost::json::array{"e"}}}, options}), error));
   EXPECT_EQ(error, "packet is not an event");
+  EXPECT_FALSE(decode_emit(encode(boost::json::array{"u", boost::json::object{{"type", 2}, {"data", boost::json::array{"e"}}}}), error));
+  EXPECT_EQ(error, "not an [uid, packet, opts] array");
+  EXPECT_FALSE(decode_emit(encode(boost::json::array{"u", boost::json::object{{"type", 2}, {"data", boost::json::array{"e"}}, {"nsp", 4}}, options}), error));
+  EXPECT_EQ(error, "nsp is not a string");
   EXPECT_FALSE(decode_emit(encode(boost::json::array{"u", boost::json::object{{"type", 2}, {"data", boost::json::array{1}}}}), error));
   EXPECT_FALSE(decode_emit(encode(boost::json::array{"u", boost::json::object{{"type", 2}, {"data", boost::json::array{"e"}}},
                                                      boost::json::object{{"rooms", 5}}}),

@@ -52,6 +52,10 @@ TEST(RequestMessage, RefusesBadInput) {
   EXPECT_FALSE(decode_request(R"({"type":2,"opts":{"rooms":[1]}})", "/", error));
   EXPECT_FALSE(decode_request(R"({"type":"sid","op":"explode","sid":"a-b","id":1,"from":"A"})", "/", error));
   EXPECT_FALSE(decode_request(R"({"type":"reply"})", "/", error));
+  // Without opts a request would select every socket of the cluster.
+  EXPECT_FALSE(decode_request(R"({"type":4,"close":true})", "/", error));
+  EXPECT_FALSE(decode_request(R"({"type":2,"rooms":["x"]})", "/", error));
+  EXPECT_FALSE(decode_request(R"({"type":2,"opts":{"rooms":"r"},"rooms":["x"]})", "/", error));
 }
 
 TEST(RedisEndpoint, ParsesUrls) {
