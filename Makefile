@@ -6,7 +6,7 @@ PORT       ?= 8000
 HOST       ?= 127.0.0.1
 DEV_SECRET ?= dev-secret-change-me
 
-.PHONY: help deps test-deps python-package demo-deps build build-asan run run-server test test-unit test-e2e test-python test-asan clean
+.PHONY: help deps test-deps python-package demo-deps build build-asan run run-server test test-unit test-e2e test-python test-bench-smoke test-asan clean
 
 help:
 	@echo "make build      install missing packages, build build/socket-gateway"
@@ -51,7 +51,7 @@ run-server: build
 test-unit: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
-test-e2e: build test-deps
+test-e2e: build test-deps python-package
 	SG_BUILD_DIR=$(BUILD) .venv/bin/python -m pytest tests/e2e -q
 	cd tests/e2e/node && SG_BUILD_DIR=../../../$(BUILD) node --test --test-concurrency=1
 
@@ -60,9 +60,13 @@ test-e2e: build test-deps
 test-python: test-deps demo-deps
 	.venv/bin/python -m pytest tests/python -q
 
-test: test-unit test-e2e test-python
+# The load generator's smoke run against our server, and the benchmark peers' contract check.
+test-bench-smoke: build test-deps
+	SG_BUILD_DIR=$(BUILD) .venv/bin/python -m pytest -c tests/bench/pytest.ini tests/bench -q
 
-test-asan: build-asan test-deps
+test: test-unit test-e2e test-python test-bench-smoke
+
+test-asan: build-asan test-deps python-package
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
 	SG_BUILD_DIR=$(ASAN_BUILD) SG_SANITIZED=1 .venv/bin/python -m pytest tests/e2e -q
 	cd tests/e2e/node && SG_BUILD_DIR=../../../$(ASAN_BUILD) SG_SANITIZED=1 node --test --test-concurrency=1
