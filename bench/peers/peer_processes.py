@@ -44,7 +44,7 @@ def peer_argv(name: str, port: int, build_dir: pathlib.Path) -> list[str]:
         return [str(build_dir / "socket-gateway"), "--host", "127.0.0.1", "--port", str(port), "--threads", "1",
                 "--bench-contract", "--jwt-rooms-claim", "rooms", "--log-level", "warn"]
     if name == "asgi":
-        return [*uvicorn, "--app-dir", str(PEERS_DIR / "asgi"), "app:app", "--ws", "websockets"]
+        return [*uvicorn, "--app-dir", str(PEERS_DIR / "asgi"), "app:app"]
     if name == "node":
         return ["node", str(PEERS_DIR / "node" / "server.mjs")]
     if name == "python":
