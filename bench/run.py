@@ -82,8 +82,8 @@ class Profile:
 
 
 QUICK = Profile(rounds=1, connect_clients=2000, connect_window=200, bad_signature_clients=500,
-                idle_clients=2000, idle_hold_s=30, fanout_clients=[1000, 5000], fanout_messages=20,
-                burst_repeat=20, ladder_users=1000, user_rates=[1000, 2000, 5000, 10000, 20000, 50000, 100000],
+                idle_clients=2000, idle_hold_s=55, fanout_clients=[1000, 5000], fanout_messages=20,
+                burst_repeat=50, ladder_users=1000, user_rates=[1000, 2000, 5000, 10000, 20000, 50000, 100000],
                 room_layouts=["1000x10"], room_rates=[100, 200, 500, 1000, 2000, 5000, 10000], step_s=2, drain_s=2)
 FULL = Profile(rounds=5, connect_clients=10000, connect_window=500, bad_signature_clients=2000,
                idle_clients=19000, idle_hold_s=80, fanout_clients=[1000, 5000, 10000, 19000], fanout_messages=50,
@@ -167,10 +167,15 @@ def scenario_runs(name: str, profile: Profile) -> list[tuple[str, list[list[str]
                            "--settle", "3", "--processes", str(processes_for(p.idle_clients)),
                            "--window", str(p.connect_window)]], p.idle_hold_s + 600, False)]
     if name == "S3":
-        return [(f"n={n}", [["--mode", "fanout", "--clients", str(n), "--processes", str(processes_for(n)),
-                             "--messages", str(p.fanout_messages), "--burst-repeat", str(p.burst_repeat),
-                             "--bursts", "1", "--message-timeout", "120", "--window", str(p.connect_window)]], 900, True)
-                for n in p.fanout_clients]
+        runs = []
+        for n in p.fanout_clients:
+            # python-socketio needs ~200 µs per delivery: give a burst of n x repeat that and more
+            burst_timeout = max(120, int(n * p.burst_repeat * 0.0004))
+            runs.append((f"n={n}", [["--mode", "fanout", "--clients", str(n), "--processes", str(processes_for(n)),
+                                     "--messages", str(p.fanout_messages), "--burst-repeat", str(p.burst_repeat),
+                                     "--bursts", "1", "--message-timeout", str(burst_timeout),
+                                     "--window", str(p.connect_window)]], 900 + 2 * burst_timeout, True))
+        return runs
     if name == "S4":
         return [("users", [["--mode", "user-ladder", "--clients", str(p.ladder_users), "--rates",
                             ",".join(map(str, p.user_rates)), "--step", str(p.step_s), "--drain", str(p.drain_s),
@@ -273,7 +278,9 @@ def table_cell(records: list[dict], impl: str, scenario: str, variant: str, phas
         return cell
     if key == "max_sustained_rate" and ladder_ceiling_hit(records, impl, scenario, variant):
         cell = "≥ " + cell
-    if impl != "standalone" and key != "exact":
+    # "at max" figures of a ladder come from different rates per implementation: no ratio
+    comparable = key != "exact" and (phase != "ladder" or key == "max_sustained_rate")
+    if impl != "standalone" and comparable:
         ours = [value_of(records, "standalone", scenario, variant, phase, key, k) for k in rounds]
         ratios = [v / o for v, o in zip(values, ours)
                   if isinstance(v, (int, float)) and isinstance(o, (int, float)) and o]
@@ -296,6 +303,7 @@ ROWS = [
     ("RSS MiB held", "S2", "idle", "idle", "rss_kib_held", None),
     ("RSS MiB after disconnect", "S2", "idle", "idle", "rss_kib_after_disconnect", None),
     ("clients alive after hold", "S2", "idle", "idle", "alive_after_hold", None),
+    ("pings answered per client", "S2", "idle", "idle", "pings_per_client", None),
     ("paced latency p50 (ms)", "S3", None, "paced", "latency_ms.p50", None),
     ("paced latency p99 (ms)", "S3", None, "paced", "latency_ms.p99", None),
     ("time to last client p50 (ms)", "S3", None, "paced", "time_to_last_ms.p50", None),
@@ -362,16 +370,32 @@ def variants_of(records: list[dict], scenario: str) -> list[str]:
     return sorted(seen, key=lambda v: (len(v), v))
 
 
-def write_report(records: list[dict], jsonl_path: pathlib.Path, profile_name: str) -> pathlib.Path:
+def git_describe() -> str:
+    """The commit the run was made from, with "+dirty" when the working tree had changes."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT, capture_output=True,
+                                text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
+                               capture_output=True, text=True).stdout.strip()
+        return commit + ("+dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def write_report(records: list[dict], jsonl_path: pathlib.Path) -> pathlib.Path:
+    meta = next((r for r in records if r["impl"] == "meta"), {})
+    records = [r for r in records if r["impl"] != "meta"]
     impls = [i for i in IMPLEMENTATIONS if any(r["impl"] == i for r in records)]
     rounds = sorted({r["round"] for r in records})
+    source = f"commit {meta['commit']}, " if meta.get("commit") else ""
     lines = ["# Benchmarks", "",
-             f"Generated by `bench/run.py` ({profile_name}) on {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC "
+             f"Generated by `bench/run.py` ({meta.get('profile', 'profile not recorded')}; {source}"
+             f"server from `{meta.get('server_build', '?')}`) on {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC "
              f"from `{jsonl_path.relative_to(REPO_ROOT)}`: {len(rounds)} round(s), {platform.machine()}, "
              f"{os.cpu_count()} cores, kernel {platform.release()}.",
              "Server pinned to core 0 (`taskset`), load generator (`sg-loadgen`) to core 1, loopback TCP. "
              "Each cell: median over rounds (min–max); `×r` is the median over rounds of peer / ours in "
-             "the same round. Server CPU comes from `/proc/<pid>/task/*/schedstat` (all threads). "
+             "the same round (none for the ladders' \"at max\" rows: each implementation's max is another rate). Server CPU comes from `/proc/<pid>/task/*/schedstat` (all threads). "
              "Floor: the kernel's CPU per `send()` of 128 bytes to distinct sockets (bench/floor/send_floor.c) — "
              "a server writing once per delivery cannot go below it.", ""]
     for scenario in ["S1", "S2", "S3", "S4", "S5"]:
@@ -488,9 +512,10 @@ def main() -> int:
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     if args.report:
         records = [json.loads(line) for line in args.report.read_text().splitlines() if line.strip()]
-        print(write_report(records, args.report.resolve(), "report only"))
+        print(write_report(records, args.report.resolve()))
         return 0
     profile = dataclasses.replace(FULL if args.full else QUICK)
+    profile_name = "full" if args.full else "quick"
     if args.rounds:
         profile.rounds = args.rounds
     impls = [i for i in args.impls.split(",") if i]
@@ -499,9 +524,12 @@ def main() -> int:
         parser.error(f"unknown implementation(s) {unknown}; one of {list(IMPLEMENTATIONS)}")
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     recorder = Recorder(RESULTS_DIR / f"{stamp}.jsonl")
+    recorder.add({"round": -1, "impl": "meta", "scenario": "meta", "variant": "", "profile": profile_name,
+                  "commit": git_describe(), "server_build": os.environ.get("SG_BUILD_DIR", "build"),
+                  "settings": dataclasses.asdict(profile)})
     started = time.monotonic()
     run_benchmarks(profile, impls, args.scenarios.split(","), recorder)
-    report = write_report(recorder.records, recorder.path, "full" if args.full else "quick")
+    report = write_report(recorder.records, recorder.path)
     print(f"{len(recorder.records)} records in {recorder.path}, report {report}, "
           f"{(time.monotonic() - started) / 60:.1f} min", flush=True)
     return 0

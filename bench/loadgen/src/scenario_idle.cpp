@@ -30,6 +30,7 @@ int run_idle_hold(Coordinator& coordinator) {
   JsonLine line = result_line(coordinator, "idle");
   line.add("clients", options.clients).add("connected", outcome.connected).add("hold_s", options.hold_s);
   line.add("alive_after_hold", report.alive).add("lost", report.lost).add("pings_answered", report.pings);
+  line.add("pings_per_client", outcome.connected ? static_cast<double>(report.pings) / static_cast<double>(outcome.connected) : 0.0);
   add_cpu_fields(line, before, after);
   line.add("rss_kib_before", rss_before).add("rss_kib_connected", rss_connected).add("rss_kib_held", rss_held);
   line.add("rss_kib_after_disconnect", rss_closed);
