@@ -347,7 +347,7 @@ def summarise(values: list) -> str:
         return "n/a"
     median = statistics.median(numbers)
     text = fmt(median)
-    if len(numbers) > 1:
+    if len(numbers) > 1 and fmt(min(numbers)) != fmt(max(numbers)):
         text += f" ({fmt(min(numbers))}–{fmt(max(numbers))})"
     return text
 
@@ -457,12 +457,12 @@ def write_charts(records: list[dict], impls: list[str], rounds: list[int], stem:
 
     charts = []
     figure, axis = plt.subplots(figsize=(7, 4.5))
-    for impl in impls:
+    for index, impl in enumerate(impls):
         for key, style in (("latency_ms.p50", "-o"), ("latency_ms.p99", "--^")):
             points = [(n, median_at(impl, n, "paced", key)) for n in ns]
             points = [(n, v) for n, v in points if v]
             if points:
-                axis.plot(*zip(*points), style, label=f"{IMPLEMENTATIONS[impl]} {key.split('.')[1]}")
+                axis.plot(*zip(*points), style, color=f"C{index}", label=f"{IMPLEMENTATIONS[impl]} {key.split('.')[1]}")
     axis.set(xscale="log", yscale="log", xlabel="connected clients N", ylabel="paced broadcast latency (ms)",
              title="Fan-out latency vs N (p50 solid, p99 dashed)")
     axis.grid(True, which="both", alpha=0.3)
@@ -474,11 +474,11 @@ def write_charts(records: list[dict], impls: list[str], rounds: list[int], stem:
     charts.append(("Fan-out latency vs N", path))
 
     figure, axis = plt.subplots(figsize=(7, 4.5))
-    for impl in impls:
+    for index, impl in enumerate(impls):
         points = [(n, median_at(impl, n, "burst", "server_cpu_us_per_delivery")) for n in ns]
         points = [(n, v) for n, v in points if v]
         if points:
-            axis.plot(*zip(*points), "-o", label=IMPLEMENTATIONS[impl])
+            axis.plot(*zip(*points), "-o", color=f"C{index}", label=IMPLEMENTATIONS[impl])
     floor_points = []
     for n in ns:
         values = [r["cpu_us_per_send"] for r in records if r["impl"] == "floor" and r["variant"] == f"n={n}"]
