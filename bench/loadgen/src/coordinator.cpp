@@ -30,6 +30,7 @@ Coordinator::Coordinator(const Options& options, std::vector<int> control_fds, s
       inbox_(control_fds.size()),
       worker_cpu_(control_fds.size()),
       server_(server),
+      admin_server_(server),
       host_header_(std::move(host_header)),
       admin_token_(std::move(admin_token)),
       pad_(options.payload_bytes, 'x') {
@@ -37,7 +38,8 @@ Coordinator::Coordinator(const Options& options, std::vector<int> control_fds, s
     channels_.push_back(std::make_unique<ControlChannel>(loop_, control_fds[i],
                                                          [this, i](std::string_view line) { on_line(i, line); }));
   }
-  admin_.configure(&loop_, this, &server_, &host_header_, &admin_token_, UINT32_MAX);
+  if (options.admin_port > 0) admin_server_.sin_port = htons(static_cast<std::uint16_t>(options.admin_port));
+  admin_.configure(&loop_, this, &admin_server_, &host_header_, &admin_token_, UINT32_MAX);
 }
 
 void Coordinator::on_line(std::size_t worker, std::string_view line) {

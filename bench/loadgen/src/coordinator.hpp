@@ -77,6 +77,7 @@ class Coordinator final : public ClientObserver {
   std::vector<std::deque<Words>> inbox_;
   std::vector<std::uint64_t> worker_cpu_;
   sockaddr_in server_;
+  sockaddr_in admin_server_;  // server_, or the node --admin-port names
   std::string host_header_;
   std::string admin_token_;
   BenchClient admin_;

@@ -13,6 +13,7 @@ namespace {
 constexpr const char* kUsage = R"(usage: sg-loadgen --mode MODE --port P [options]   (JSON lines on stdout)
 modes: connect | idle | fanout | user-ladder | rooms-ladder
 common:   --host 127.0.0.1 --port P --server-pid PID --label NAME --secret S (or env BENCH_JWT_SECRET)
+          --admin-port P2  (the admin connects there: another node of a cluster; default --port)
           --clients N --processes K --window W --connect-timeout SEC
 connect:  --bad-signature            (every client's token is signed wrongly; refusals are counted)
 idle:     --hold SEC --settle SEC
@@ -63,6 +64,7 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
       if (flag == "--mode") options.mode = value;
       else if (flag == "--host") options.host = value;
       else if (flag == "--port") options.port = std::stoi(value);
+      else if (flag == "--admin-port") options.admin_port = std::stoi(value);
       else if (flag == "--server-pid") options.server_pid = std::stoi(value);
       else if (flag == "--label") options.label = value;
       else if (flag == "--secret") options.secret = value;

@@ -14,6 +14,7 @@ struct Options {
   std::string mode;            // connect | idle | fanout | user-ladder | rooms-ladder
   std::string host = "127.0.0.1";
   int port = 0;
+  int admin_port = 0;  // the admin connection's port (another cluster node); 0: --port
   int server_pid = 0;
   std::string label;           // echoed in every output line (e.g. the implementation's name)
   std::string secret;          // --secret or env BENCH_JWT_SECRET
