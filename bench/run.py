@@ -19,12 +19,13 @@ median (min-max).
   floor              bench/floor/send_floor.c: the kernel's CPU per send() on this machine
 
 Output: bench/results/<timestamp>.jsonl (every loadgen line, tagged), BENCHMARKS.md at the
-repository root (tables per scenario) and PNG charts under bench/results/.
+repository root (tables per scenario; a run of a subset of implementations or scenarios writes
+bench/results/<timestamp>.md instead) and PNG charts under bench/results/.
 
     .venv/bin/python bench/run.py --quick            # make bench (<= 15 min on 2 cores)
     .venv/bin/python bench/run.py --full             # make bench-full (5 rounds, larger N)
     .venv/bin/python bench/run.py --report bench/results/X.jsonl   # redo the report only
-Options: --impls standalone,node  --scenarios S3,S4  --rounds R
+Options: --impls standalone,node  --scenarios S3,S4  --rounds R  --output REPORT.md
 
 Threading: one thread; servers and loadgens are child processes, one at a time.
 """
@@ -197,9 +198,11 @@ WARM_UP = ["--mode", "fanout", "--clients", "200", "--messages", "20", "--burst-
 
 def run_floor(floor: pathlib.Path, profile: Profile, round_index: int, recorder: Recorder) -> None:
     for n in profile.fanout_clients:
-        rounds = max(20, 200_000 // n)
-        result = subprocess.run([str(floor), str(n), str(rounds), "128", SERVER_CORE], capture_output=True, text=True,
-                                timeout=300)
+        # the probe holds both ends of every connection in one process (~20,000 fds at most)
+        connections = min(n, CLIENTS_PER_PROCESS)
+        rounds = max(20, 200_000 // connections)
+        result = subprocess.run([str(floor), str(connections), str(rounds), "128", SERVER_CORE], capture_output=True,
+                                text=True, timeout=300)
         for line in result.stdout.splitlines():
             if line.startswith("{"):
                 recorder.add({"round": round_index, "impl": "floor", "scenario": "floor", "variant": f"n={n}",
@@ -382,7 +385,7 @@ def git_describe() -> str:
         return "unknown"
 
 
-def write_report(records: list[dict], jsonl_path: pathlib.Path) -> pathlib.Path:
+def write_report(records: list[dict], jsonl_path: pathlib.Path, report: pathlib.Path) -> pathlib.Path:
     meta = next((r for r in records if r["impl"] == "meta"), {})
     records = [r for r in records if r["impl"] != "meta"]
     impls = [i for i in IMPLEMENTATIONS if any(r["impl"] == i for r in records)]
@@ -396,8 +399,9 @@ def write_report(records: list[dict], jsonl_path: pathlib.Path) -> pathlib.Path:
              "Server pinned to core 0 (`taskset`), load generator (`sg-loadgen`) to core 1, loopback TCP. "
              "Each cell: median over rounds (min–max); `×r` is the median over rounds of peer / ours in "
              "the same round (none for the ladders' \"at max\" rows: each implementation's max is another rate). Server CPU comes from `/proc/<pid>/task/*/schedstat` (all threads). "
-             "Floor: the kernel's CPU per `send()` of 128 bytes to distinct sockets (bench/floor/send_floor.c) — "
-             "a server writing once per delivery cannot go below it.", ""]
+             "Floor: the kernel's CPU per `send()` of 128 bytes to distinct sockets (bench/floor/send_floor.c, "
+             f"at most {CLIENTS_PER_PROCESS:,} connections) — a server writing once per delivery cannot go below it.",
+             ""]
     for scenario in ["S1", "S2", "S3", "S4", "S5"]:
         rows = [row for row in ROWS if row[1] == scenario]
         if not any(r["scenario"] == scenario for r in records):
@@ -432,9 +436,9 @@ def write_report(records: list[dict], jsonl_path: pathlib.Path) -> pathlib.Path:
                   f"({len(saturated)} phase(s)); those rates are bounded by the client side.", ""]
     charts = write_charts(records, impls, rounds, jsonl_path.stem)
     if charts:
-        lines += ["## Charts", ""] + [f"![{title}]({path.relative_to(REPO_ROOT)})" for title, path in charts] + [""]
+        lines += ["## Charts", ""]
+        lines += [f"![{title}]({os.path.relpath(path, report.parent)})" for title, path in charts] + [""]
     lines += ["How to run: `make bench` (quick) or `make bench-full`; see bench/README.md.", ""]
-    report = REPO_ROOT / "BENCHMARKS.md"
     report.write_text("\n".join(lines))
     return report
 
@@ -507,12 +511,14 @@ def main() -> int:
     parser.add_argument("--impls", default=",".join(IMPLEMENTATIONS), help="comma-separated subset")
     parser.add_argument("--scenarios", default="S1,S2,S3,S4,S5", help="comma-separated subset")
     parser.add_argument("--rounds", type=int, help="override the profile's rounds")
+    parser.add_argument("--output", type=pathlib.Path,
+                        help="report path (default BENCHMARKS.md for a complete run, else bench/results/<stamp>.md)")
     args = parser.parse_args()
 
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     if args.report:
         records = [json.loads(line) for line in args.report.read_text().splitlines() if line.strip()]
-        print(write_report(records, args.report.resolve()))
+        print(write_report(records, args.report.resolve(), args.output or REPO_ROOT / "BENCHMARKS.md"))
         return 0
     profile = dataclasses.replace(FULL if args.full else QUICK)
     profile_name = "full" if args.full else "quick"
@@ -528,8 +534,12 @@ def main() -> int:
                   "commit": git_describe(), "server_build": os.environ.get("SG_BUILD_DIR", "build"),
                   "settings": dataclasses.asdict(profile)})
     started = time.monotonic()
-    run_benchmarks(profile, impls, args.scenarios.split(","), recorder)
-    report = write_report(recorder.records, recorder.path)
+    scenarios = [name for name in args.scenarios.split(",") if name]
+    run_benchmarks(profile, impls, scenarios, recorder)
+    # A subset run does not replace BENCHMARKS.md: its report goes beside its .jsonl.
+    complete = set(impls) == set(IMPLEMENTATIONS) and set(scenarios) >= {"S1", "S2", "S3", "S4", "S5"}
+    default_report = REPO_ROOT / "BENCHMARKS.md" if complete else recorder.path.with_suffix(".md")
+    report = write_report(recorder.records, recorder.path, args.output or default_report)
     print(f"{len(recorder.records)} records in {recorder.path}, report {report}, "
           f"{(time.monotonic() - started) / 60:.1f} min", flush=True)
     return 0
