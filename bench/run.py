@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The benchmark orchestrator behind `make bench` (quick) and `make bench-full`.
 
-Runs scenarios S1-S5 and the send-floor probe against every implementation of the bench
+Runs scenarios S1-S6 and the send-floor probe against every implementation of the bench
 contract (bench/peers/README.md): ours standalone, ours in ASGI mode, Node socket.io,
 python-socketio. Each server is started fresh for each scenario with the contract's command
 (bench/peers/peer_processes.py) and pinned to core 0; the load generator (bench/loadgen,
@@ -16,6 +16,8 @@ median (min-max).
                      (deliveries/s, server CPU per delivery)
   S4 user ladder     open-loop emit_to_user rates; max sustained rate (>= 99 % delivered, p99 < 500 ms)
   S5 rooms ladder    random-room emits over a room layout; max sustained rate
+  S6 cluster         ours only: two nodes through Redis, same-node and cross-node fan-out
+                     beside a single node (bench/cluster_scenario.py)
   floor              bench/floor/send_floor.c: the kernel's CPU per send() on this machine
 
 Output: bench/results/<timestamp>.jsonl (every loadgen line, tagged), BENCHMARKS.md at the
@@ -48,6 +50,8 @@ import time
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "bench" / "peers"))
 import peer_processes  # noqa: E402  (the contract's start commands)
+sys.path.insert(0, str(REPO_ROOT / "bench"))
+import cluster_scenario  # noqa: E402  (S6)
 
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
 LOADGEN_BUILD = REPO_ROOT / os.environ.get("SG_LOADGEN_BUILD_DIR", "build-loadgen")
@@ -80,18 +84,20 @@ class Profile:
     room_rates: list[int]
     step_s: float
     drain_s: float
+    cluster_clients: list[int]
 
 
 QUICK = Profile(rounds=1, connect_clients=2000, connect_window=200, bad_signature_clients=500,
-                idle_clients=2000, idle_hold_s=55, fanout_clients=[1000, 5000], fanout_messages=20,
+                idle_clients=2000, idle_hold_s=55, fanout_clients=[1000, 5000], fanout_messages=50,
                 burst_repeat=50, ladder_users=1000, user_rates=[1000, 2000, 5000, 10000, 20000, 50000, 100000],
-                room_layouts=["1000x10"], room_rates=[100, 200, 500, 1000, 2000, 5000, 10000], step_s=2, drain_s=2)
+                room_layouts=["1000x10"], room_rates=[100, 200, 500, 1000, 2000, 5000, 10000], step_s=2, drain_s=2,
+                cluster_clients=[2000])
 FULL = Profile(rounds=5, connect_clients=10000, connect_window=500, bad_signature_clients=2000,
                idle_clients=19000, idle_hold_s=80, fanout_clients=[1000, 5000, 10000, 19000], fanout_messages=50,
                burst_repeat=50, ladder_users=5000,
                user_rates=[1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000],
                room_layouts=["1000x10", "1x5000,999x5"], room_rates=[100, 200, 500, 1000, 2000, 5000, 10000, 20000],
-               step_s=5, drain_s=3)
+               step_s=5, drain_s=3, cluster_clients=[5000, 10000])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -216,6 +222,12 @@ def run_benchmarks(profile: Profile, impls: list[str], scenarios: list[str], rec
     for round_index in range(profile.rounds):
         order = impls[round_index % len(impls):] + impls[:round_index % len(impls)]
         for scenario in scenarios:
+            if scenario == "S6":
+                if "standalone" in impls:
+                    cluster_scenario.run_s6(profile.cluster_clients, profile.fanout_messages, profile.burst_repeat,
+                                            round_index, recorder.add, run_loadgen, loadgen, SECRET, SERVER_CORE,
+                                            log_dir)
+                continue
             for variant, flag_sets, timeout_s, warm_up in scenario_runs(scenario, profile):
                 for impl in order:
                     started = time.monotonic()
@@ -420,6 +432,7 @@ def write_report(records: list[dict], jsonl_path: pathlib.Path, report: pathlib.
             label = title if fixed_variant else f"{title}, {variant}"
             lines.append(f"| {label} | " + " | ".join(cells) + f" | {floor_cell} |")
         lines.append("")
+    lines += cluster_scenario.s6_report_lines(records, summarise, rounds)
     errors = [r for r in records if r.get("phase") == "error"]
     if errors:
         lines += ["## Runs that did not complete", ""]
@@ -509,7 +522,7 @@ def main() -> int:
     mode.add_argument("--full", action="store_true", help="5 rounds, larger N")
     mode.add_argument("--report", type=pathlib.Path, help="rewrite BENCHMARKS.md from an existing .jsonl")
     parser.add_argument("--impls", default=",".join(IMPLEMENTATIONS), help="comma-separated subset")
-    parser.add_argument("--scenarios", default="S1,S2,S3,S4,S5", help="comma-separated subset")
+    parser.add_argument("--scenarios", default="S1,S2,S3,S4,S5,S6", help="comma-separated subset")
     parser.add_argument("--rounds", type=int, help="override the profile's rounds")
     parser.add_argument("--output", type=pathlib.Path,
                         help="report path (default BENCHMARKS.md for a complete run, else bench/results/<stamp>.md)")

@@ -7,6 +7,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include <iterator>
 #include <random>
 
 namespace sg::cluster {
@@ -41,7 +42,8 @@ RedisCluster::Loop::Loop(RedisClusterOptions options, RedisEndpoint endpoint, si
       work_(io_.get_executor()),
       reconnect_timer_(io_),
       backoff_(kFirstBackoff),
-      pending_(io_, options_.request_timeout) {
+      pending_(io_, options_.request_timeout),
+      shard_batches_(gateway.shards().size()) {
   for (std::size_t i = 0; i < gateway_.namespace_count(); ++i) {
     const std::string& nsp = gateway_.namespace_name(i);
     fixed_channels_.emplace(emit_channel(options_.key_prefix, nsp, {}), FixedChannel{ChannelKind::broadcast, nsp});
@@ -79,6 +81,7 @@ void RedisCluster::Loop::connect() {
   commands_ = std::make_shared<RedisConnection>(io_, endpoint_, nullptr, lost);
   subscriber_ = std::make_shared<RedisConnection>(
       io_, endpoint_, [this](const redisReply& reply) { on_push(reply); }, lost);
+  subscriber_->on_batch_end([this] { deliver_arrived(); });
   auto ready = [this, generation](bool ok, std::string_view why) {
     if (generation != generation_) return;
     if (!ok) return on_lost(generation, why);
@@ -104,6 +107,7 @@ void RedisCluster::Loop::on_connection_ready() {
 void RedisCluster::Loop::on_lost(std::uint64_t generation, std::string_view why) {
   if (generation != generation_ || stopping_) return;
   ++generation_;  // later callbacks of these connections are stale
+  deliver_arrived();
   const bool was_connected = connected_.exchange(false, std::memory_order_acq_rel);
   if (was_connected || !ever_connected_) log::warn("redis unavailable", {{"node", options_.node_id}, {"error", why}});
   pending_.finish_all();
@@ -184,6 +188,20 @@ void RedisCluster::Loop::publish(std::vector<OutgoingEmit> messages) {
     publishes_dropped_.fetch_add(messages.size(), std::memory_order_relaxed);
     return;
   }
+  const auto shard = gateway_.shards().current_shard();
+  if (!shard) return send_to_redis(std::move(messages));
+  auto& batch = shard_batches_[*shard];
+  const bool first = batch.empty();
+  std::move(messages.begin(), messages.end(), std::back_inserter(batch));
+  if (!first) return;
+  boost::asio::post(gateway_.shards().context(*shard), [this, shard = *shard] {
+    auto turn = std::move(shard_batches_[shard]);
+    shard_batches_[shard].clear();
+    send_to_redis(std::move(turn));
+  });
+}
+
+void RedisCluster::Loop::send_to_redis(std::vector<OutgoingEmit> messages) {
   boost::asio::post(io_, [this, messages = std::move(messages)] {
     for (const auto& message : messages) publish_now(message.channel, message.payload);
   });
@@ -257,10 +275,18 @@ void RedisCluster::Loop::on_emit(std::string_view payload) {
   auto emit = decode_emit(payload, error);
   if (!emit) return warn_bad_message("emit", error);
   if (emit->uid == options_.node_id) return;  // our own, delivered locally already
-  gateway_.deliver_from_cluster(emit->target, emit->event, emit->arguments, std::move(emit->attachments));
+  arrived_.push_back({std::move(emit->target), std::move(emit->event), std::move(emit->arguments),
+                      std::move(emit->attachments)});
+}
+
+void RedisCluster::Loop::deliver_arrived() {
+  if (arrived_.empty()) return;
+  gateway_.deliver_from_cluster(std::move(arrived_));
+  arrived_.clear();
 }
 
 void RedisCluster::Loop::on_request(std::string_view payload, std::string_view nsp) {
+  deliver_arrived();  // emits that came before this request take effect before it
   std::string error;
   auto request = decode_request(payload, nsp, error);
   if (!request) return warn_bad_message("request", error);

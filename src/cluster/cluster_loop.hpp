@@ -37,7 +37,9 @@ class RedisCluster::Loop {
   const std::string& key_prefix() const { return options_.key_prefix; }
   bool connected() const { return connected_.load(std::memory_order_acquire); }
 
-  // Any thread.
+  // Any thread. On a shard thread the messages wait for the end of the shard's loop turn and
+  // go to the cluster thread together (a burst of emits becomes one write to Redis, which
+  // then forwards it to other nodes in one piece).
   void publish(std::vector<OutgoingEmit> messages);
   void room_occupied(std::string channel);
   void room_vacated(std::string channel);
@@ -62,11 +64,13 @@ class RedisCluster::Loop {
   void on_push(const redisReply& reply);
   void on_message(std::string_view channel, std::string_view payload);
   void on_emit(std::string_view payload);
+  void deliver_arrived();  // hands the emits of the last read to the Gateway as one batch
   void on_request(std::string_view payload, std::string_view nsp);
   void answer(const SidQuestion& question);
   void answer(const UserSidsQuestion& question);
   void send_reply(std::string_view node, Reply reply);
   bool publish_now(std::string_view channel, std::string_view payload, RedisConnection::ReplyHandler on_reply = {});
+  void send_to_redis(std::vector<OutgoingEmit> messages);
 
   RedisClusterOptions options_;
   RedisEndpoint endpoint_;
@@ -89,6 +93,9 @@ class RedisCluster::Loop {
   std::unordered_map<std::string, FixedChannel, TransparentStringHash, std::equal_to<>> fixed_channels_;
   std::unordered_map<std::string, int, TransparentStringHash, std::equal_to<>> room_channels_;  // shards with members
   PendingRequests pending_;
+  std::vector<sio::ClusterDelivery> arrived_;  // emits of the read being handled
+  // Per shard (each touched by its shard thread only): publishes of the current loop turn.
+  std::vector<std::vector<OutgoingEmit>> shard_batches_;
 
   std::atomic<bool> connected_{false};
   std::atomic<std::uint64_t> reconnects_{0};

@@ -3,6 +3,7 @@
 #include "redis_connection.hpp"
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
 #include <vector>
@@ -105,8 +106,19 @@ bool RedisConnection::command(std::span<const std::string_view> arguments, Reply
   output_.append(encoded, std::size_t(length));
   redisFreeCommand(encoded);
   if (on_reply || !on_push_) waiting_.push_back(std::move(on_reply));
-  flush();
+  schedule_flush();
   return true;
+}
+
+// Commands queued by the handlers that run before this post (a burst of publishes) leave
+// in one write, so Redis reads them together and forwards them to subscribers together.
+void RedisConnection::schedule_flush() {
+  if (flush_scheduled_ || write_in_flight_) return;
+  flush_scheduled_ = true;
+  boost::asio::post(socket_.get_executor(), [this, self = shared_from_this()] {
+    flush_scheduled_ = false;
+    flush();
+  });
 }
 
 void RedisConnection::flush() {
@@ -136,6 +148,8 @@ void RedisConnection::start_reading() {
       freeReplyObject(reply);
       if (!open_) return;
     }
+    if (on_batch_end_) on_batch_end_();
+    if (!open_) return;
     start_reading();
   });
 }

@@ -5,7 +5,8 @@
 //
 // Two uses: a command connection, where every command gets its reply handler in order, and a
 // subscriber connection, where replies nobody waits for (subscription confirmations and
-// published messages) go to the push handler. Commands are written in batches; the output
+// published messages) go to the push handler. Commands are written in batches (everything
+// queued before the event loop gets to the write goes out in one write); the output
 // buffer is bounded, so a stalled Redis makes command() refuse instead of growing memory.
 //
 // Threading: the io_context's thread only (the cluster thread), including every handler.
@@ -53,12 +54,15 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   bool command(std::span<const std::string_view> arguments, ReplyHandler on_reply = {});
 
   bool ready() const { return ready_; }
+  // Runs after the replies of each read were handled (lets the owner act on them together).
+  void on_batch_end(std::function<void()> handler) { on_batch_end_ = std::move(handler); }
   // Closes without calling the lost handler; waiting handlers get nullptr.
   void close();
 
  private:
   void authenticate(std::function<void(bool, std::string_view)> done);
   void start_reading();
+  void schedule_flush();
   void flush();
   void dispatch(redisReply* reply);
   void lose(std::string_view why);
@@ -70,11 +74,13 @@ class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
   RedisEndpoint endpoint_;
   PushHandler on_push_;
   LostHandler on_lost_;
+  std::function<void()> on_batch_end_;
   redisReader* reader_;
   std::array<char, 16384> read_buffer_{};
   std::string output_;   // queued, not yet handed to a write
   std::string writing_;  // handed to the write in flight
   bool write_in_flight_ = false;
+  bool flush_scheduled_ = false;
   bool open_ = false;    // TCP connected and not lost/closed
   bool ready_ = false;   // and authenticated
   std::deque<ReplyHandler> waiting_;

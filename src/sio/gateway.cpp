@@ -70,31 +70,54 @@ bool Gateway::emit(const EmitTarget& target, std::string_view event, std::span<c
   return deliver_locally(target, event, arguments, std::move(attachments));
 }
 
-bool Gateway::deliver_from_cluster(const EmitTarget& target, std::string_view event,
-                                   std::span<const boost::json::value> arguments,
-                                   std::vector<std::string> attachments) {
-  return deliver_locally(target, event, arguments, std::move(attachments));
+// One emit ready for the shards: its namespace, its target and its packets, encoded once.
+struct Gateway::PreparedEmit {
+  std::size_t nsp_index;
+  EmitTarget target;
+  EncodedEmit encoded;
+};
+
+std::optional<Gateway::PreparedEmit> Gateway::prepare(EmitTarget target, std::string_view event,
+                                                      std::span<const boost::json::value> arguments,
+                                                      const std::vector<std::string>& attachments) const {
+  const auto nsp_index = namespace_index(target.nsp);
+  if (!nsp_index) return std::nullopt;
+  std::string text = "4";
+  proto::append_event_packet(text, target.nsp, event, arguments, std::nullopt, attachments.size());
+  PreparedEmit prepared{*nsp_index, std::move(target), {}};
+  prepared.encoded.head = EncodedPacket::text(text);
+  for (const auto& bytes : attachments) prepared.encoded.attachments.push_back(EncodedPacket::binary(bytes));
+  return prepared;
+}
+
+void Gateway::post_to_shards(std::shared_ptr<const std::vector<PreparedEmit>> emits) {
+  for (std::size_t i = 0; i < shard_states_.size(); ++i) {
+    ShardState* shard = shard_states_[i].get();
+    shards_.post(i, [shard, emits] {
+      for (const PreparedEmit& emit : *emits)
+        shard->deliver(emit.nsp_index, emit.target.rooms, emit.target.except_rooms, emit.encoded);
+    });
+  }
 }
 
 bool Gateway::deliver_locally(const EmitTarget& target, std::string_view event,
                               std::span<const boost::json::value> arguments, std::vector<std::string> attachments) {
-  const auto nsp_index = namespace_index(target.nsp);
-  if (!nsp_index) return false;
-  auto encoded = std::make_shared<EncodedEmit>();
-  std::string text = "4";
-  proto::append_event_packet(text, target.nsp, event, arguments, std::nullopt, attachments.size());
-  encoded->head = EncodedPacket::text(text);
-  for (const auto& bytes : attachments) encoded->attachments.push_back(EncodedPacket::binary(bytes));
-
-  auto shared_target = std::make_shared<const EmitTarget>(target);
-  std::shared_ptr<const EncodedEmit> shared_emit = std::move(encoded);
-  for (std::size_t i = 0; i < shard_states_.size(); ++i) {
-    ShardState* shard = shard_states_[i].get();
-    shards_.post(i, [shard, index = *nsp_index, shared_target, shared_emit] {
-      shard->deliver(index, shared_target->rooms, shared_target->except_rooms, *shared_emit);
-    });
-  }
+  auto prepared = prepare(target, event, arguments, attachments);
+  if (!prepared) return false;
+  auto emits = std::make_shared<std::vector<PreparedEmit>>();
+  emits->push_back(std::move(*prepared));
+  post_to_shards(std::move(emits));
   return true;
+}
+
+void Gateway::deliver_from_cluster(std::vector<ClusterDelivery> batch) {
+  auto emits = std::make_shared<std::vector<PreparedEmit>>();
+  emits->reserve(batch.size());
+  for (auto& delivery : batch) {
+    auto prepared = prepare(std::move(delivery.target), delivery.event, delivery.arguments, delivery.attachments);
+    if (prepared) emits->push_back(std::move(*prepared));
+  }
+  if (!emits->empty()) post_to_shards(std::move(emits));
 }
 
 bool Gateway::emit_to_room(std::string_view room, std::string_view event, const boost::json::value& data,

@@ -20,6 +20,7 @@
 #include "sio/handlers.hpp"
 #include "sio/metrics.hpp"
 
+#include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
 
 #include <functional>
@@ -40,6 +41,15 @@ struct EmitTarget {
   std::string nsp = "/";
   std::vector<std::string> rooms;
   std::vector<std::string> except_rooms;
+};
+
+// An emit that arrived from another node, decoded (binary values are placeholders whose
+// bytes are in `attachments`).
+struct ClusterDelivery {
+  EmitTarget target;
+  std::string event;
+  boost::json::array arguments;
+  std::vector<std::string> attachments;
 };
 
 // Sockets a cluster request applies to: members of any of `rooms` (a name may also be a sid
@@ -94,9 +104,9 @@ class Gateway {
   // Attach before the pool starts; the link must outlive the Gateway's shards.
   void attach_cluster(ClusterLink* link) { cluster_ = link; }
   ClusterLink* cluster() const { return cluster_; }
-  // An emit that arrived from another node: delivered to this node's sockets only.
-  bool deliver_from_cluster(const EmitTarget& target, std::string_view event,
-                            std::span<const boost::json::value> arguments, std::vector<std::string> attachments);
+  // Emits that arrived from other nodes, in order: delivered to this node's sockets only,
+  // with one post per shard for the whole batch (so a shard writes them out together).
+  void deliver_from_cluster(std::vector<ClusterDelivery> batch);
   // A request from another node or an external emitter, applied on every shard.
   void apply_to_matching(SocketSelection selection, SelectionAction action);
   // This node's sids of `user_id` (sids_of_user adds the other nodes').
@@ -127,6 +137,11 @@ class Gateway {
 
  private:
   NamespaceHandlers& handlers_for(std::string_view nsp);
+  struct PreparedEmit;
+  std::optional<PreparedEmit> prepare(EmitTarget target, std::string_view event,
+                                      std::span<const boost::json::value> arguments,
+                                      const std::vector<std::string>& attachments) const;
+  void post_to_shards(std::shared_ptr<const std::vector<PreparedEmit>> emits);
   bool deliver_locally(const EmitTarget& target, std::string_view event, std::span<const boost::json::value> arguments,
                        std::vector<std::string> attachments);
   void route_sid(SidRequest request, std::function<void(SidReply)> done);

@@ -1,0 +1,155 @@
+"""S6: our gateway as a cluster of two nodes sharing one Redis, beside a single node.
+
+For each N, in one round and on fresh processes (all servers and Redis pinned to core 0,
+sg-loadgen to core 1), three fan-outs of the same work (paced broadcasts, then one burst):
+  single      one standalone node, no Redis (the S3 setup);
+  same-node   two nodes A and B through a private redis-server; clients and admin on B,
+              so every emit is delivered on B and published for A, which has no clients;
+  cross-node  the same two nodes; clients on B, admin on A (`--admin-port`): every emit
+              crosses Redis from A to B.
+Cluster CPU per delivery counts both nodes: B's CPU in the phase (from sg-loadgen) plus A's
+CPU over the same loadgen run (read from /proc), divided by the deliveries; Redis's own CPU
+is recorded beside it. Paced and burst run as separate sg-loadgen invocations so that A's
+CPU can be attributed to each.
+
+Threading: one thread; the servers, Redis and the load generator are child processes.
+"""
+from __future__ import annotations
+
+import os
+import pathlib
+import socket
+import subprocess
+import time
+
+import peer_processes
+
+VARIANTS = ("single", "same-node", "cross-node")
+
+
+def _cpu_us(pid: int) -> float:
+    """utime + stime of every thread of `pid`, in µs."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1e6 / os.sysconf("SC_CLK_TCK")
+
+
+class _Redis:
+    def __init__(self, core: str, log_dir: pathlib.Path):
+        self.port = peer_processes.free_port()
+        self.process = subprocess.Popen(
+            ["taskset", "-c", core, "redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no"], stdout=(log_dir / f"redis-{self.port}.log").open("w"), stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as probe:
+                    probe.sendall(b"PING\r\n")
+                    if probe.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def _start_node(secret: str, redis_port: int | None, node_id: str, core: str, log_dir: pathlib.Path, build_dir):
+    port = peer_processes.free_port()
+    argv = peer_processes.peer_argv("standalone", port, build_dir)
+    if redis_port is not None:
+        argv += ["--redis-url", f"redis://127.0.0.1:{redis_port}", "--node-id", node_id]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOCKET_GATEWAY_")}
+    env["SOCKET_GATEWAY_JWT_SECRET"] = secret
+    node = peer_processes.PeerProcess("standalone", argv, port, env, log_dir / f"s6-{node_id}-{port}.log")
+    node.wait_ready(30)
+    subprocess.run(["taskset", "-a", "-p", "-c", core, str(node.process.pid)], check=True, stdout=subprocess.DEVNULL)
+    return node
+
+
+def run_s6(clients: list[int], messages: int, burst_repeat: int, round_index: int, add, run_loadgen, loadgen,
+           secret: str, core: str, log_dir: pathlib.Path) -> None:
+    """Runs the three variants for each N; `add(record)` keeps each tagged loadgen line."""
+    build_dir = peer_processes.REPO_ROOT / os.environ.get("SG_BUILD_DIR", "build")
+    for n in clients:
+        for variant in VARIANTS:
+            redis = _Redis(core, log_dir) if variant != "single" else None
+            nodes = []
+            try:
+                node_b = _start_node(secret, redis and redis.port, "B", core, log_dir, build_dir)
+                nodes.append(node_b)
+                node_a = None
+                if redis:
+                    node_a = _start_node(secret, redis.port, "A", core, log_dir, build_dir)
+                    nodes.append(node_a)
+                admin = ["--admin-port", str(node_a.port)] if variant == "cross-node" else []
+                common = ["--mode", "fanout", "--clients", str(n), "--processes", str(max(1, -(-n // 9500))), *admin]
+                for flags in (["--messages", str(messages), "--bursts", "0"],
+                              ["--messages", "0", "--bursts", "1", "--burst-repeat", str(burst_repeat)]):
+                    a_before = _cpu_us(node_a.process.pid) if node_a else 0.0
+                    r_before = _cpu_us(redis.process.pid) if redis else 0.0
+                    for line in run_loadgen(loadgen, node_b, [*common, *flags], 900):
+                        record = {"round": round_index, "impl": "standalone", "scenario": "S6",
+                                  "variant": f"{variant}/n={n}", **line}
+                        if line.get("phase") in ("paced", "burst"):
+                            other = (_cpu_us(node_a.process.pid) - a_before) if node_a else 0.0
+                            redis_cpu = (_cpu_us(redis.process.pid) - r_before) if redis else 0.0
+                            received = line.get("received") or 0
+                            record["other_node_cpu_us"] = other
+                            record["redis_cpu_us"] = redis_cpu
+                            if received:
+                                record["cluster_cpu_us_per_delivery"] = (line.get("server_cpu_us", 0) + other) / received
+                        add(record)
+            finally:
+                for node in nodes:
+                    node.stop()
+                if redis:
+                    redis.stop()
+            print(f"round {round_index + 1} S6 {variant} n={n}", flush=True)
+
+
+def s6_report_lines(records: list[dict], summarise, rounds: list[int]) -> list[str]:
+    """The S6 table: per variant and N, cluster CPU per delivery, latency, and the ratio to single."""
+    s6 = [r for r in records if r.get("scenario") == "S6" and r.get("phase") in ("paced", "burst")]
+    if not s6:
+        return []
+    ns = sorted({int(r["variant"].split("n=")[1]) for r in s6})
+    lines = ["## S6 — two nodes through Redis (ours)", "",
+             "Cluster CPU per delivery = both nodes' CPU / deliveries (Redis's CPU is listed apart). "
+             "`×single` is the median over rounds of cluster / single-node CPU per delivery in the same round.", "",
+             "| N, phase | single node | same-node (2 nodes) | cross-node (2 nodes) | Redis CPU µs / delivery, cross-node |",
+             "|---|---|---|---|---|"]
+
+    def values(variant: str, n: int, phase: str, key: str, round_index: int):
+        for r in s6:
+            if r["variant"] == f"{variant}/n={n}" and r["phase"] == phase and r["round"] == round_index:
+                if key == "redis_per_delivery":
+                    return r.get("redis_cpu_us", 0) / r["received"] if r.get("received") else None
+                return r.get(key)
+        return None
+
+    for n in ns:
+        for phase in ("paced", "burst"):
+            single = [values("single", n, phase, "server_cpu_us_per_delivery", k) for k in rounds]
+            cells = [summarise([v for v in single if v is not None])]
+            for variant in ("same-node", "cross-node"):
+                cluster = [values(variant, n, phase, "cluster_cpu_us_per_delivery", k) for k in rounds]
+                ratios = [c / s for c, s in zip(cluster, single) if c and s]
+                cell = summarise([v for v in cluster if v is not None])
+                if ratios:
+                    cell += f" ×{sorted(ratios)[len(ratios) // 2]:.2f}"
+                cells.append(cell)
+            redis = [values("cross-node", n, phase, "redis_per_delivery", k) for k in rounds]
+            cells.append(summarise([v for v in redis if v is not None]))
+            lines.append(f"| N={n:,}, {phase} µs/delivery | " + " | ".join(cells) + " |")
+        latency = []
+        for variant in VARIANTS:
+            p50 = [values(variant, n, "paced", "latency_ms", k) for k in rounds]
+            latency.append(summarise([v.get("p50") for v in p50 if isinstance(v, dict)]))
+        lines.append(f"| N={n:,}, paced latency p50 (ms) | " + " | ".join(latency) + " | — |")
+    lines += ["", "Not measured: the 3-node, ~48k-connection point (sg-loadgen drives one node's clients "
+              "per run; several coordinated load generators would be needed).", ""]
+    return lines
