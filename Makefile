@@ -6,7 +6,7 @@ PORT       ?= 8000
 HOST       ?= 127.0.0.1
 DEV_SECRET ?= dev-secret-change-me
 
-.PHONY: help deps test-deps python-package demo-deps build build-asan run run-server test test-unit test-e2e test-python test-bench-smoke test-asan clean
+.PHONY: help deps test-deps python-package demo-deps build build-asan run run-server test test-unit test-e2e test-python test-bench-smoke test-asan bench-deps bench bench-full clean
 
 help:
 	@echo "make build      install missing packages, build build/socket-gateway"
@@ -14,6 +14,7 @@ help:
 	@echo "make run-server build and start the standalone socket-gateway on port $(PORT) with a development secret"
 	@echo "make test       build, then unit, layering, end-to-end, ASGI-mode and browser tests"
 	@echo "make test-asan  the same tests on an AddressSanitizer+UBSan build ($(ASAN_BUILD))"
+	@echo "make bench      the quick benchmarks against the peers (<= 15 min): BENCHMARKS.md; bench-full: all of it"
 
 deps:
 	@scripts/install-deps.sh
@@ -70,6 +71,17 @@ test-asan: build-asan test-deps python-package
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
 	SG_BUILD_DIR=$(ASAN_BUILD) SG_SANITIZED=1 .venv/bin/python -m pytest tests/e2e -q
 	cd tests/e2e/node && SG_BUILD_DIR=../../../$(ASAN_BUILD) SG_SANITIZED=1 node --test --test-concurrency=1
+
+# Benchmarks (not part of make test): ours, ASGI mode, Node socket.io and python-socketio under
+# one contract, servers on core 0 and sg-loadgen on core 1; writes BENCHMARKS.md and bench/results/.
+bench-deps: build python-package test-deps
+	.venv/bin/pip install -q -r bench/requirements.txt
+
+bench: bench-deps
+	SG_BUILD_DIR=$(BUILD) .venv/bin/python bench/run.py --quick
+
+bench-full: bench-deps
+	SG_BUILD_DIR=$(BUILD) .venv/bin/python bench/run.py --full
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
