@@ -2,6 +2,7 @@
 // Threading: pure functions, any thread.
 #include "emit_message.hpp"
 
+#include "json_fields.hpp"
 #include "msgpack_codec.hpp"
 
 #include <boost/json/object.hpp>
@@ -13,24 +14,6 @@ namespace {
 // Socket.IO packet types the emitter and the Node adapter use for events.
 constexpr std::int64_t kEventType = 2;
 constexpr std::int64_t kBinaryEventType = 5;
-
-boost::json::array string_array(std::span<const std::string> names) {
-  boost::json::array array;
-  array.reserve(names.size());
-  for (const auto& name : names) array.emplace_back(name);
-  return array;
-}
-
-bool read_string_array(const boost::json::object& object, std::string_view key, std::vector<std::string>& out) {
-  const auto* value = object.if_contains(key);
-  if (value == nullptr || value->is_null()) return true;
-  if (!value->is_array()) return false;
-  for (const auto& item : value->get_array()) {
-    if (!item.is_string()) return false;
-    out.emplace_back(item.get_string());
-  }
-  return true;
-}
 
 std::optional<ClusterEmit> refuse(std::string& error, const char* why) {
   error = why;

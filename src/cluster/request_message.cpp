@@ -2,6 +2,8 @@
 // Threading: pure functions, any thread.
 #include "request_message.hpp"
 
+#include "json_fields.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -13,17 +15,6 @@ namespace {
 constexpr std::int64_t kRemoteJoin = 2;
 constexpr std::int64_t kRemoteLeave = 3;
 constexpr std::int64_t kRemoteDisconnect = 4;
-
-bool read_strings(const boost::json::object& object, std::string_view key, std::vector<std::string>& out) {
-  const auto* value = object.if_contains(key);
-  if (value == nullptr || value->is_null()) return true;
-  if (!value->is_array()) return false;
-  for (const auto& item : value->get_array()) {
-    if (!item.is_string()) return false;
-    out.emplace_back(item.get_string());
-  }
-  return true;
-}
 
 std::string string_field(const boost::json::object& object, std::string_view key) {
   const auto* value = object.if_contains(key);
@@ -51,8 +42,8 @@ std::optional<Request> decode_emitter_request(const boost::json::object& object,
   // Without opts a request would select every socket: the emitter always sends them.
   const auto* options = object.if_contains("opts");
   if (options == nullptr || !options->is_object()) return refuse(error, "opts is missing or not an object");
-  if (!read_strings(options->get_object(), "rooms", request.selection.rooms) ||
-      !read_strings(options->get_object(), "except", request.selection.except_rooms))
+  if (!read_string_array(options->get_object(), "rooms", request.selection.rooms) ||
+      !read_string_array(options->get_object(), "except", request.selection.except_rooms))
     return refuse(error, "opts.rooms/except are not arrays of strings");
   if (type == kRemoteDisconnect) {
     if (const auto* close = object.if_contains("close"); close != nullptr && !close->is_bool())
@@ -62,7 +53,7 @@ std::optional<Request> decode_emitter_request(const boost::json::object& object,
   }
   request.action.kind = type == kRemoteJoin ? sio::SelectionAction::Kind::join : sio::SelectionAction::Kind::leave;
   const auto* rooms = object.if_contains("rooms");
-  if (rooms == nullptr || !read_strings(object, "rooms", request.action.rooms)) return refuse(error, "rooms is not an array of strings");
+  if (rooms == nullptr || !read_string_array(object, "rooms", request.action.rooms)) return refuse(error, "rooms is not an array of strings");
   return request;
 }
 
@@ -94,12 +85,6 @@ const char* op_name(sio::SidRequest::Kind kind) {
   return "";
 }
 
-boost::json::array string_array(const std::vector<std::string>& names) {
-  boost::json::array array;
-  for (const auto& name : names) array.emplace_back(name);
-  return array;
-}
-
 }  // namespace
 
 std::optional<Request> decode_request(std::string_view text, std::string_view nsp, std::string& error) {
@@ -127,7 +112,7 @@ std::optional<Request> decode_request(std::string_view text, std::string_view ns
     reply.id = *id;
     const auto* found = object.if_contains("found");
     reply.found = found != nullptr && found->is_bool() && found->get_bool();
-    if (!read_strings(object, "rooms", reply.rooms) || !read_strings(object, "sids", reply.sids))
+    if (!read_string_array(object, "rooms", reply.rooms) || !read_string_array(object, "sids", reply.sids))
       return refuse(error, "rooms/sids are not strings");
     return reply;
   }
