@@ -1,7 +1,9 @@
 """SocketGateway's keyword arguments -> the C++ core's ``CoreConfig``.
 
 Checks types and ranges with Python exceptions (``TypeError`` / ``ValueError``) and converts
-units: seconds (float) become milliseconds, ``threads=None`` becomes the number of cores.
+units: seconds (float) become milliseconds, ``threads=None`` becomes ``$SOCKET_GATEWAY_THREADS``
+when set (``python -m socket_gateway serve --threads N`` sets it before importing the app), else
+the number of cores.
 The core checks the rest (a PEM that does not parse, an unknown algorithm) when it is built.
 
 Threading: pure; called once on the thread that builds the gateway.
@@ -15,10 +17,13 @@ from collections.abc import Iterable
 
 from ._core import CoreConfig
 
-__all__ = ["USER_ROOM_PREFIX", "build_core_config", "cors_origins"]
+__all__ = ["THREADS_VARIABLE", "USER_ROOM_PREFIX", "build_core_config", "cors_origins", "default_threads"]
 
 USER_ROOM_PREFIX = "user:"
 """Every socket of user U is in room ``user:U`` (so emit_to_user is an emit to that room)."""
+
+THREADS_VARIABLE = "SOCKET_GATEWAY_THREADS"
+"""The environment variable that gives ``threads=None`` its value (set by ``serve --threads``)."""
 
 
 def _milliseconds(name: str, seconds: float) -> int:
@@ -50,6 +55,20 @@ def _str_list(name: str, values: Iterable[str] | str) -> list[str]:
     if not all(isinstance(value, str) for value in result):
         raise TypeError(f"{name} must be a sequence of str")
     return result
+
+
+def default_threads() -> int:
+    """The shard threads of ``threads=None``: ``$SOCKET_GATEWAY_THREADS`` when set, else the cores."""
+    value = os.environ.get(THREADS_VARIABLE, "").strip()
+    if not value:
+        return os.cpu_count() or 1
+    try:
+        threads = int(value)
+    except ValueError:
+        threads = 0
+    if threads <= 0:
+        raise ValueError(f"{THREADS_VARIABLE} must be a positive integer, not {value!r}")
+    return threads
 
 
 def build_core_config(
@@ -99,7 +118,7 @@ def build_core_config(
         if not nsp.startswith("/"):
             raise ValueError(f"namespace must start with '/': {nsp!r}")
     config.namespaces = served or ["/"]
-    config.threads = _positive_int("threads", threads) if threads is not None else (os.cpu_count() or 1)
+    config.threads = _positive_int("threads", threads) if threads is not None else default_threads()
     if log_level not in ("debug", "info", "warn", "error"):
         raise ValueError("log_level must be 'debug', 'info', 'warn' or 'error'")
     config.log_level = log_level

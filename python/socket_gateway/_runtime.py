@@ -2,12 +2,16 @@
 
 ``Runtime`` owns the core (``_core.Core``), the handler registry and the notice router, and
 binds them to one asyncio loop — the ASGI server's — when it starts: the core's eventfd is
-registered with ``loop.add_reader`` and the shard threads start. ``shutdown`` is the drain
-(every socket gets a DISCONNECT, transports close, bounded by ``DRAIN_LIMIT``), ``stop``
-ends the shard threads. A gateway that was never shut down is stopped at interpreter exit.
+registered with ``loop.add_reader`` and the shard threads start. ``drain`` sends every socket
+a DISCONNECT and lets the transports deliver it (bounded by ``DRAIN_LIMIT``) while the core
+keeps running; ``stop`` ends the shard threads; ``shutdown`` (ASGIApp's ``lifespan.shutdown``)
+is both. Under ``python -m socket_gateway serve`` the native host's connections live on the
+core's shards, so serve calls ``host_natively()``: ``shutdown`` then only drains, the drain
+waits for the sessions the host still carries, and serve stops the core itself after the
+host. A gateway that was never shut down is stopped at interpreter exit.
 
-Threading: ``ensure_started`` / ``shutdown`` / ``stop`` on the loop thread; the
-``running`` / ``accepting`` properties on any thread.
+Threading: ``ensure_started`` / ``drain`` / ``shutdown`` / ``stop`` / ``host_natively`` on the
+loop thread; the ``running`` / ``accepting`` properties on any thread.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ class Runtime:
         self._lock = threading.Lock()
         self._started = False
         self._shutting_down = False
+        self._natively_hosted = False
 
     @property
     def running(self) -> bool:
@@ -66,8 +71,19 @@ class Runtime:
             self.core.start()
             atexit.register(self._stop_at_exit)
 
-    async def shutdown(self) -> None:
-        """Disconnects every socket, lets the transports deliver that, then stops the core."""
+    def host_natively(self) -> None:
+        """The core's transports are served by a native host (serve), which stops the core itself.
+
+        From now on ``shutdown`` drains without stopping, and the drain waits (bounded) for
+        every session, since the host's connections deliver the DISCONNECTs, not ASGI ones.
+        """
+        self._natively_hosted = True
+
+    async def drain(self) -> None:
+        """Disconnects every socket and lets the transports deliver that; the core keeps running.
+
+        Bounded by ``DRAIN_LIMIT``. Only the first call drains; later ones return at once.
+        """
         if not self.core.running or self._shutting_down:
             return
         self._shutting_down = True
@@ -77,10 +93,17 @@ class Runtime:
         await done
         deadline = loop.time() + DRAIN_LIMIT
         while self.core.tracked_sessions() > 0 and loop.time() < deadline:
-            if self.router.open_websockets() == 0 and self.router.waiting() == 0:
+            if not self._natively_hosted and self.router.open_websockets() == 0 and self.router.waiting() == 0:
                 break  # sessions remain, but no transport is left to deliver anything to them
             await asyncio.sleep(_DRAIN_POLL)
-        self.stop()
+
+    async def shutdown(self) -> None:
+        """Drains (see ``drain``), then stops the core unless a native host stops it (``host_natively``)."""
+        if not self.core.running or self._shutting_down:
+            return
+        await self.drain()
+        if not self._natively_hosted:
+            self.stop()
 
     def stop(self) -> None:
         """Stops the shard threads now; requests still waiting fail."""

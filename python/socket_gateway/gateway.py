@@ -66,7 +66,9 @@ class SocketGateway:
         max_queue_bytes: outbound bytes queued per connection before it is disconnected as
             too slow.
         namespaces: namespaces served ("/" always is).
-        threads: the core's event-loop threads (default: the number of cores).
+        threads: the core's event-loop threads (default: the environment variable
+            ``SOCKET_GATEWAY_THREADS`` when set — ``python -m socket_gateway serve --threads N``
+            sets it before importing the app — else the number of cores).
         cors_allowed_origins: None for same-origin only, "*" for any origin, or a list of
             origins allowed to use the long-polling transport from a browser.
         log_level: the core's log level ("debug", "info", "warn", "error"); it writes
