@@ -1,14 +1,23 @@
-"""Fixtures of the ASGI-mode suite: the socket_gateway package under uvicorn beside FastAPI.
+"""Fixtures of the ASGI-mode suite: the socket_gateway package beside FastAPI, under uvicorn and
+under `python -m socket_gateway serve`.
 
-Every server is a real uvicorn process (asgi_server.AsgiServer) running apps/asgi_test_app.py
-(or the example app); every client is a real python-socketio or socket.io-client connection.
+Every server is a real process (asgi_server.AsgiServer) running apps/asgi_test_app.py (or
+another app of apps/, or the example app); every client is a real python-socketio or
+socket.io-client connection, or a real HTTP client.
 
-  app_server   the shared test app for the whole session (default settings); tests use unique
-               user ids (unique_user) so they do not see each other's connections.
+  server_kind  "uvicorn" or "serve": every test that starts a server runs once per kind (ids
+               "[uvicorn-...]", "[serve-...]"), session-scoped so each kind's shared app starts
+               once. SG_TEST_SERVERS restricts the kinds (asgi_server.selected_server_kinds). A
+               test about one kind's own behaviour is marked @asgi_server.only_on("serve", reason=...): the
+               other kind's case is still collected and reported as skipped with that reason.
+  app_server   the shared test app of the kind for the whole session (default settings); tests
+               use unique user ids (unique_user) so they do not see each other's connections.
+  http_app     the shared apps/http_behaviour_app.py of the kind (tests of the server itself).
   api          a ControlApi on app_server.
-  start_app    factory for a test's own server: start_app(env={"SG_TEST_PING_INTERVAL": "0.5"},
-               uvicorn_args=(...), target="asgi_test_app:app", app_dir=..., ready_path=...).
-               Stopped with SIGTERM when the test ends; one that does not stop cleanly fails it.
+  start_app    factory for a test's own server of the kind: start_app(env={...},
+               server_args=(...) in uvicorn's spelling, target="asgi_test_app:app", app_dir=...,
+               ready_path=...). Stopped with SIGTERM when the test ends; one that does not stop
+               with its kind's clean code fails it.
   transport    parametrises a test over TRANSPORT_MODES (polling, websocket, upgrade).
   client_kind  parametrises a test over "python" (python-socketio) and "node" (socket.io-client).
   clients      a ClientPool; clients.connect(url, transport, user, kind=client_kind).
@@ -31,7 +40,7 @@ import pytest
 sys.path.insert(0, str(pathlib.Path(__file__).with_name("apps")))
 
 from asgi_clients import TRANSPORT_MODES, ClientPool  # noqa: E402
-from asgi_server import CLEAN_STOP_CODES, OUTPUT_DIR, TEST_APPS_DIR, AsgiServer  # noqa: E402
+from asgi_server import OUTPUT_DIR, TEST_APPS_DIR, AsgiServer, selected_server_kinds  # noqa: E402
 from control_api import ControlApi  # noqa: E402
 from node_clients import NodeDriver  # noqa: E402
 
@@ -68,13 +77,41 @@ def unique_user() -> Callable[[str], str]:
     return lambda prefix="user": f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
+@pytest.hookimpl(tryfirst=True)  # the kind leads the ids: test_x[serve-polling-node]
+def pytest_generate_tests(metafunc):
+    if "server_kind" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("server_kinds")
+    params = []
+    for kind in selected_server_kinds():
+        marks = ()
+        if marker is not None and kind not in marker.args:
+            marks = (pytest.mark.skip(reason=f"not {kind}: {marker.kwargs['reason']}"),)
+        params.append(pytest.param(kind, id=kind, marks=marks))
+    metafunc.parametrize("server_kind", params, scope="session")
+
+
 @pytest.fixture(scope="session")
-def app_server():
-    server = AsgiServer("asgi_test_app:app", env=app_env(), name="shared-asgi-test-app")
+def app_server(server_kind):
+    server = AsgiServer("asgi_test_app:app", kind=server_kind, env=app_env(),
+                        name="shared-asgi-test-app")
     server.wait_ready()
     yield server
     code = server.stop()
-    assert code in CLEAN_STOP_CODES, f"the shared test app exited with {code}:\n{server.log_text()[-5000:]}"
+    assert code == server.clean_stop_code, \
+        f"the shared test app exited with {code}:\n{server.log_text()[-5000:]}"
+
+
+@pytest.fixture(scope="session")
+def http_app(server_kind):
+    """The shared apps/http_behaviour_app.py of the kind (the tests of the ASGI server itself)."""
+    server = AsgiServer("http_behaviour_app:app", kind=server_kind, env=app_env(),
+                        name="shared-http-behaviour-app")
+    server.wait_ready()
+    yield server
+    code = server.stop()
+    assert code == server.clean_stop_code, \
+        f"the shared HTTP behaviour app exited with {code}:\n{server.log_text()[-5000:]}"
 
 
 @pytest.fixture
@@ -83,15 +120,16 @@ def api(app_server) -> ControlApi:
 
 
 @pytest.fixture
-def start_app(request):
+def start_app(request, server_kind):
     started: list = []
     request.node.asgi_servers = started
 
-    def start(env: Optional[dict] = None, *, uvicorn_args: tuple = (),
+    def start(env: Optional[dict] = None, *, server_args: tuple = (),
               target: str = "asgi_test_app:app", app_dir: pathlib.Path = TEST_APPS_DIR,
               ready_path: Optional[str] = "/openapi.json", plain_env: bool = False) -> AsgiServer:
-        server = AsgiServer(target, app_dir=app_dir, env=(env or {}) if plain_env else app_env(env),
-                            uvicorn_args=uvicorn_args, name=request.node.name)
+        server = AsgiServer(target, kind=server_kind, app_dir=app_dir,
+                            env=(env or {}) if plain_env else app_env(env),
+                            server_args=server_args, name=request.node.name)
         started.append(server)
         if ready_path is not None:
             server.wait_ready(ready_path)
@@ -103,8 +141,8 @@ def start_app(request):
         if server.process.returncode is not None:
             continue  # the test stopped it and checked the exit itself
         code = server.stop()
-        if code not in CLEAN_STOP_CODES:
-            problems.append(f"{server.log_path.name} exited with {code}")
+        if code != server.clean_stop_code:
+            problems.append(f"{server.log_path.name} exited with {code}, not {server.clean_stop_code}")
     assert not problems, "; ".join(problems)
 
 
@@ -143,9 +181,10 @@ def pytest_runtest_makereport(item, call):
     if not report.failed:
         return
     servers = list(getattr(item, "asgi_servers", []))
-    shared = item.funcargs.get("app_server") if hasattr(item, "funcargs") else None
-    if shared is not None:
-        servers.append(shared)
+    for fixture in ("app_server", "http_app"):
+        shared = item.funcargs.get(fixture) if hasattr(item, "funcargs") else None
+        if shared is not None:
+            servers.append(shared)
     for server in servers:
         report.sections.append((f"server log {server.log_path.name}", server.log_text()[-15000:]))
     for driver in getattr(item, "node_drivers", []):

@@ -1,4 +1,4 @@
-"""R1 in ASGI mode: JWT authentication of Socket.IO connections to the package under uvicorn.
+"""R1 in ASGI mode: JWT authentication of Socket.IO connections to the package (uvicorn and serve).
 
 With python-socketio and socket.io-client, over polling, WebSocket and the upgrade: a valid token
 (auth.token, or an `Authorization: Bearer` header on the handshake) is accepted and the socket is

@@ -1,4 +1,4 @@
-"""Cluster mode of the ASGI host: two uvicorn apps (two gateway nodes) sharing one private
+"""Cluster mode of the ASGI host: two app servers of the kind (two gateway nodes) sharing one private
 Redis. A user with a connection on each node gets every emit once, whichever node's FastAPI
 route issued it and whether it came from a node or from RedisEmitter; room operations by sid
 reach the socket's own node; the JWT rooms claim is honoured before connect completes; and

@@ -1,4 +1,4 @@
-"""R6: the gateway mounted beside FastAPI with ASGIApp, under uvicorn.
+"""R6: the gateway mounted beside FastAPI with ASGIApp, under uvicorn and under serve.
 
 Socket.IO answers at the standard /socket.io/ path, over HTTP long-polling and WebSocket, while
 everything else reaches FastAPI untouched: /docs and /openapi.json, a route with a validated
@@ -18,7 +18,7 @@ import requests
 import websocket
 
 from asgi_clients import TRANSPORT_MODES, WAIT, wait_until
-from asgi_server import CLEAN_STOP_CODES
+from asgi_server import only_on
 from control_api import ControlApi
 
 MODE = {mode.name: mode for mode in TRANSPORT_MODES}
@@ -99,16 +99,21 @@ def test_lifespan_events_fire_and_shutdown_ends_clients(start_app, clients, tran
     node_client = clients.connect(server.url, transport, user, kind="node")
     started = time.monotonic()
     code = server.stop(timeout=20)
-    assert code in CLEAN_STOP_CODES, f"exit code {code} after SIGTERM:\n{server.log_text()[-5000:]}"
+    assert code == server.clean_stop_code, f"exit code {code} after SIGTERM:\n{server.log_text()[-5000:]}"
     assert pathlib.Path(tmp_path, "shutdown").exists(), "FastAPI's lifespan shutdown did not run"
     python_client.wait_disconnected()
     node_client.wait_disconnected()
     assert time.monotonic() - started < 20
 
 
+NO_LIFESPAN = ("a server that sends no lifespan events (uvicorn --lifespan off); serve always "
+               "runs the lifespan protocol, so ASGIApp's start on the first request does not apply")
+
+
+@only_on("uvicorn", reason=NO_LIFESPAN)
 def test_gateway_starts_on_first_request_without_lifespan(start_app, clients, transport, tmp_path,
                                                           unique_user):
-    server = start_app({"SG_TEST_MARKER_DIR": str(tmp_path)}, uvicorn_args=("--lifespan", "off"))
+    server = start_app({"SG_TEST_MARKER_DIR": str(tmp_path)}, server_args=("--lifespan", "off"))
     assert not pathlib.Path(tmp_path, "startup").exists()
     user = unique_user("lazy")
     client = clients.connect(server.url, transport, user, kind="python")
@@ -118,8 +123,9 @@ def test_gateway_starts_on_first_request_without_lifespan(start_app, clients, tr
     assert client.call("echo", 1) == [1]
 
 
+@only_on("uvicorn", reason=NO_LIFESPAN)
 def test_emits_from_a_sync_route_work_without_lifespan(start_app, clients, unique_user):
-    server = start_app(uvicorn_args=("--lifespan", "off"))
+    server = start_app(server_args=("--lifespan", "off"))
     user = unique_user("lazy-sync")
     client = clients.connect(server.url, MODE["websocket"], user, kind="node")
     ControlApi(server.url).result("emit_to_user", "sync", user_id=user, event="from-thread", data=2)
