@@ -87,8 +87,9 @@ def test_websocket_connections_are_served_at_the_root_socketio_path(app_server):
 
 def test_lifespan_events_fire_and_shutdown_ends_clients(start_app, clients, transport, tmp_path,
                                                         unique_user):
-    # uvicorn lets requests in flight finish before it sends lifespan.shutdown, and a long-poll
-    # GET ends at the next ping at the latest: a 3 s ping interval keeps this test short.
+    # uvicorn lets requests in flight finish before it sends lifespan.shutdown (serve drains the
+    # gateway first), and a long-poll GET ends at the next ping at the latest: a 3 s ping
+    # interval keeps this test short.
     server = start_app({"SG_TEST_MARKER_DIR": str(tmp_path), "SG_TEST_PING_INTERVAL": "3"})
     startup = pathlib.Path(tmp_path, "startup")
     assert startup.exists(), "FastAPI's lifespan startup did not run"

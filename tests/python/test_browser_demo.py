@@ -1,8 +1,8 @@
 """The demo of examples/fastapi_app in a real browser: a page receives pushes from REST routes.
 
-The server of the kind (uvicorn or serve) runs the example app on a free port; node/browser-demo.mjs drives Debian's Chromium
-with playwright-core: it opens "/", logs in through the page's form and waits until the page is
-connected. The test then pushes through the app's REST API — a message to another user first,
+The server of the kind (uvicorn or serve) runs the example app on a free port;
+node/browser-demo.mjs drives Debian's Chromium with playwright-core: it opens "/", logs in
+through the page's form and waits until the page is connected. The test then pushes through the app's REST API — a message to another user first,
 then POST /notify/{user} (async route), /notify-sync/{user} (def route) and /notify-later/{user}
 (background task) — and the page must list the three messages, not the other user's. The
 screenshot is saved as test-output/browser/fastapi-demo.png.

@@ -1,6 +1,7 @@
-"""The FastAPI application the ASGI-mode tests run under uvicorn, with the gateway mounted.
+"""The FastAPI application the ASGI-mode tests run, with the gateway mounted.
 
-Started by tests/python/asgi_server.py as `uvicorn asgi_test_app:app --app-dir tests/python/apps`.
+Started by tests/python/asgi_server.py as `asgi_test_app:app --app-dir tests/python/apps` under
+uvicorn or `python -m socket_gateway serve`.
 Configured through the environment:
   SG_TEST_JWT_SECRET     HS256 secret (required)
   SG_TEST_PING_INTERVAL  / SG_TEST_PING_TIMEOUT / SG_TEST_CONNECT_TIMEOUT  seconds (optional)
@@ -18,7 +19,7 @@ What it offers the tests:
   - the /control routes (control_routes.py) and the hook log at GET /control/hooks;
   - ordinary FastAPI routes: POST /items (a pydantic body), GET /socket.io-lookalike, a
     WebSocket echo at /ws/echo, and /docs.
-Threading: handlers and async routes on the uvicorn loop; sync routes in FastAPI's threadpool.
+Threading: handlers and async routes on the server's loop; sync routes in FastAPI's threadpool.
 """
 from __future__ import annotations
 
