@@ -12,7 +12,8 @@
         await gateway.emit_to_user(user_id, "notice", {"text": "hello"})
 
 The public names are SocketGateway (settings, handlers, emits, rooms), ASGIApp (the ASGI
-application) and the exceptions in socket_gateway.errors.
+application), serve (run an app on the native C++ host instead of uvicorn, as
+``python -m socket_gateway serve module:app`` does) and the exceptions in socket_gateway.errors.
 
 Threading: importing is thread-safe; see each class for its own rules.
 """
@@ -26,8 +27,10 @@ from .asgi import ASGIApp
 from .errors import GatewayNotRunningError, UnknownSidError
 from .gateway import SocketGateway
 from .redis_emitter import AsyncRedisEmitter, RedisEmitter
+from .serving import serve
 
-__all__ = ["ASGIApp", "AsyncRedisEmitter", "GatewayNotRunningError", "RedisEmitter", "SocketGateway", "UnknownSidError"]
+__all__ = ["ASGIApp", "AsyncRedisEmitter", "GatewayNotRunningError", "RedisEmitter", "SocketGateway", "UnknownSidError",
+           "serve"]
 try:
     __version__ = _package_version("socket-gateway")
 except PackageNotFoundError:  # imported from a source tree, not installed

@@ -17,7 +17,8 @@ from collections.abc import Iterable
 
 from ._core import CoreConfig
 
-__all__ = ["THREADS_VARIABLE", "USER_ROOM_PREFIX", "build_core_config", "cors_origins", "default_threads"]
+__all__ = ["THREADS_VARIABLE", "USER_ROOM_PREFIX", "build_core_config", "cors_origins", "default_threads",
+           "threads_from_environment"]
 
 USER_ROOM_PREFIX = "user:"
 """Every socket of user U is in room ``user:U`` (so emit_to_user is an emit to that room)."""
@@ -57,11 +58,11 @@ def _str_list(name: str, values: Iterable[str] | str) -> list[str]:
     return result
 
 
-def default_threads() -> int:
-    """The shard threads of ``threads=None``: ``$SOCKET_GATEWAY_THREADS`` when set, else the cores."""
+def threads_from_environment() -> int | None:
+    """``$SOCKET_GATEWAY_THREADS`` as a positive int, or None when it is not set."""
     value = os.environ.get(THREADS_VARIABLE, "").strip()
     if not value:
-        return os.cpu_count() or 1
+        return None
     try:
         threads = int(value)
     except ValueError:
@@ -69,6 +70,11 @@ def default_threads() -> int:
     if threads <= 0:
         raise ValueError(f"{THREADS_VARIABLE} must be a positive integer, not {value!r}")
     return threads
+
+
+def default_threads() -> int:
+    """The shard threads of ``threads=None``: ``$SOCKET_GATEWAY_THREADS`` when set, else the cores."""
+    return threads_from_environment() or os.cpu_count() or 1
 
 
 def build_core_config(

@@ -48,6 +48,8 @@ class ASGIApp:
         self.other_asgi_app = other_asgi_app
         path = "/" + socketio_path.strip("/")
         self._paths = frozenset({path, path + "/"})
+        self.engine_path = path.rstrip("/") + "/"
+        """The Engine.IO endpoint's path with both slashes ("/socket.io/"), as a native host mounts it."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The ASGI entry point."""
