@@ -2,7 +2,8 @@
 
 Shaped like uvicorn's so it drops into the same run scripts: the import string, ``--app-dir``
 (default ".", put first on ``sys.path``), ``--host`` / ``--port``, ``--log-level``,
-``--root-path``, ``--timeout-graceful-shutdown``, ``--limit-max-requests``, ``--factory``;
+``--root-path``, ``--timeout-graceful-shutdown``, ``--limit-max-requests``, ``--factory``,
+``--no-access-log``;
 plus ``--threads`` (the gateway's shard threads, through ``SOCKET_GATEWAY_THREADS``) and
 the host's ``--limit-request-body`` / ``--limit-request-headers``. See ``serving.serve``.
 
@@ -66,6 +67,8 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--limit-request-headers", type=_positive_int, default=DEFAULT_HEADER_LIMIT, metavar="BYTES",
                      help=f"largest request head; more: 431 (default: {DEFAULT_HEADER_LIMIT})")
     run.add_argument("--factory", action="store_true", help="MODULE:ATTR is a factory returning the app")
+    run.add_argument("--no-access-log", dest="access_log", action="store_false",
+                     help="do not log each forwarded request")
     return top
 
 
@@ -77,5 +80,5 @@ def main(argv: Sequence[str] | None = None) -> int:
           timeout_graceful_shutdown=arguments.timeout_graceful_shutdown,
           limit_max_requests=arguments.limit_max_requests, limit_request_body=arguments.limit_request_body,
           limit_request_headers=arguments.limit_request_headers, factory=arguments.factory,
-          app_dir=arguments.app_dir)
+          app_dir=arguments.app_dir, access_log=arguments.access_log)
     return 0

@@ -39,7 +39,7 @@ def serve(app: Any, *, host: str = "127.0.0.1", port: int = 8000, threads: int |
           log_level: str = "info", root_path: str = "", timeout_graceful_shutdown: float | None = None,
           limit_max_requests: int | None = None, limit_request_body: int = DEFAULT_BODY_LIMIT,
           limit_request_headers: int = DEFAULT_HEADER_LIMIT, factory: bool = False,
-          app_dir: str | None = None) -> None:
+          app_dir: str | None = None, access_log: bool = True) -> None:
     """Serves ``app`` on ``host``:``port`` with the native host until SIGTERM / SIGINT.
 
     Args:
@@ -60,11 +60,12 @@ def serve(app: Any, *, host: str = "127.0.0.1", port: int = 8000, threads: int |
         limit_request_headers: largest request head (bytes; more: 431).
         factory: ``app`` (or what the import string names) is a factory to call for the app.
         app_dir: put first on ``sys.path`` before importing an import string.
+        access_log: log each forwarded request at info (logger ``socket_gateway.access``).
 
     Raises SystemExit(1) when the app cannot be loaded or the port cannot be bound, and
     SystemExit(3) when the app's lifespan startup failed.
     """
-    _configure_logging(log_level)
+    _configure_logging(log_level, access_log)
     if threads is not None:
         if isinstance(threads, bool) or not isinstance(threads, int) or threads <= 0:
             raise ValueError("threads must be a positive int")
@@ -106,7 +107,7 @@ def _run(main: Any) -> int:
     return code
 
 
-def _configure_logging(log_level: str) -> None:
+def _configure_logging(log_level: str, access_log: bool) -> None:
     """stderr logging at ``log_level`` unless the process configured logging itself."""
     try:
         level = LOG_LEVELS[log_level.lower()]
@@ -120,3 +121,4 @@ def _configure_logging(log_level: str) -> None:
         root.addHandler(handler)
         root.setLevel(level)
     logging.getLogger("socket_gateway").setLevel(level)
+    logging.getLogger("socket_gateway.access").setLevel(level if access_log else logging.WARNING)
