@@ -18,6 +18,7 @@ import os
 import sys
 from typing import Any
 
+from . import _core
 from ._app_loading import AppLoadError, load_app
 from ._config import THREADS_VARIABLE
 from ._dispatch import HostLimits
@@ -62,10 +63,15 @@ def serve(app: Any, *, host: str = "127.0.0.1", port: int = 8000, threads: int |
         app_dir: put first on ``sys.path`` before importing an import string.
         access_log: log each forwarded request at info (logger ``socket_gateway.access``).
 
-    Raises SystemExit(1) when the app cannot be loaded or the port cannot be bound, and
+    Raises SystemExit(1) when the app cannot be loaded, the port cannot be bound or the
+    extension has no native host, and
     SystemExit(3) when the app's lifespan startup failed.
     """
     _configure_logging(log_level, access_log)
+    if not hasattr(_core, "NativeHost"):
+        logger.error("This build of socket_gateway has no native host (_core.NativeHost): "
+                     "reinstall the package from a checkout that has it.")
+        raise SystemExit(1)
     if threads is not None:
         if isinstance(threads, bool) or not isinstance(threads, int) or threads <= 0:
             raise ValueError("threads must be a positive int")
