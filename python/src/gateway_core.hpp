@@ -49,6 +49,9 @@ class GatewayCore {
   std::vector<Notice> take_notices() { return notices_->take_all(); }
   std::size_t shard_count() const { return pool_.size(); }
   bool serves_namespace(std::string_view nsp) const { return gateway_.serves_namespace(nsp); }
+  // For a native host that serves this core's transports (native_host.hpp).
+  eio::ShardPool& shards() { return pool_; }
+  sio::Gateway& gateway() { return gateway_; }
 
   // ---- watches (before start) -------------------------------------------------------
   void watch_connect(const std::string& nsp);

@@ -1,5 +1,6 @@
 // The extension module socket_gateway._core: the bindings of GatewayCore (the C++ half of
-// the ASGI host), its settings, and the WebSocket peer handle. The pure-Python package
+// the ASGI host), its settings, and the WebSocket peer handle; the native host of the serve
+// command is bound in host_bindings.cpp. The pure-Python package
 // wraps these in SocketGateway and ASGIApp; nothing here is meant to be used directly.
 //
 // Every call that posts to the core or waits for it releases the GIL; arguments are copied
@@ -10,6 +11,7 @@
 #include "asgi_websocket_peer.hpp"
 #include "core_config.hpp"
 #include "gateway_core.hpp"
+#include "host_bindings.hpp"
 #include "notice_conversion.hpp"
 
 #include <nanobind/nanobind.h>
@@ -233,4 +235,5 @@ NB_MODULE(_core, module) {
   sg::py::bind_config(module);
   sg::py::bind_peer(module);
   sg::py::bind_core(module);
+  sg::py::bind_host(module);
 }

@@ -1,24 +1,15 @@
-// NoticeQueue: everything the C++ core has to tell the Python side, and the one way it
-// reaches the asyncio loop.
+// The notices of the C++ core for the Python side: a polling reply is ready, a WebSocket has
+// frames to write, a client event arrived, a lookup finished, ... They travel through a
+// WakeupQueue (wakeup_queue.hpp: an eventfd the loop watches; shards never take the GIL).
 //
-// Shard threads push notices (a polling reply is ready, a WebSocket has frames to write,
-// a client event arrived, a lookup finished, ...). The first push into an empty queue
-// writes to an eventfd that the Python side watches with loop.add_reader(); the reader
-// callback takes the whole batch at once. This is what loop.call_soon_threadsafe() does
-// inside (a write to the loop's self-pipe), without its one cost that matters here: a
-// shard thread never acquires the GIL, so no connection on a shard ever waits for Python
-// code to yield the interpreter, and no shard thread touches Python during interpreter
-// shutdown. Notices hold only C++ values; they become Python objects on the loop thread.
-//
-// Threading: push() from any thread (shard threads); take_all() and wakeup_fd() from the
-// Python loop thread.
+// Threading: plain values, made on shard threads and read on the Python loop thread.
 #pragma once
 
 #include "eio/host_interface.hpp"
+#include "wakeup_queue.hpp"
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <variant>
@@ -82,26 +73,6 @@ struct DoneNotice {
 using Notice = std::variant<PollReplyNotice, WebSocketOpenedNotice, OutboxReadyNotice, ConnectNotice, EventNotice,
                             DisconnectNotice, DoneNotice>;
 
-class NoticeQueue {
- public:
-  NoticeQueue();  // throws std::system_error when no eventfd can be made
-  ~NoticeQueue();
-  NoticeQueue(const NoticeQueue&) = delete;
-  NoticeQueue& operator=(const NoticeQueue&) = delete;
-
-  // Readable whenever notices are waiting.
-  int wakeup_fd() const { return fd_; }
-
-  void push(Notice notice);
-  // Everything queued so far; the fd is reset first, so a push racing with this call
-  // makes the fd readable again rather than being lost.
-  std::vector<Notice> take_all();
-
- private:
-  int fd_ = -1;
-  std::mutex mutex_;
-  std::vector<Notice> queue_;
-  bool wakeup_pending_ = false;
-};
+using NoticeQueue = WakeupQueue<Notice>;
 
 }  // namespace sg::py

@@ -2,6 +2,7 @@
 // Threading: the connection's shard thread; responders post back to it.
 #include "http_connection.hpp"
 
+#include "forwarded_exchange.hpp"
 #include "util/log.hpp"
 #include "util/url.hpp"
 #include "websocket_connection.hpp"
@@ -21,7 +22,11 @@ namespace sg::net {
 namespace http = boost::beast::http;
 
 namespace {
-constexpr std::size_t kHeaderLimit = 16 * 1024;
+// A forwarded body up to this size is read whole before the request is forwarded (one
+// notice instead of two); a longer or chunked one is streamed as the listener reads it.
+constexpr std::size_t kWholeForwardedBody = 64 * 1024;
+// The largest message a forwarded WebSocket accepts (uvicorn's default).
+constexpr std::size_t kForwardedWebSocketMessage = 16 * 1024 * 1024;
 
 bool path_matches_mount(std::string_view path, const std::string& mount) {
   if (path == mount) return true;
@@ -30,8 +35,12 @@ bool path_matches_mount(std::string_view path, const std::string& mount) {
 }  // namespace
 
 HttpConnection::HttpConnection(HttpServer& server, std::size_t shard, boost::asio::ip::tcp::socket socket,
-                               std::string remote_address, std::string already_received)
-    : server_(server), shard_(shard), socket_(std::move(socket)), remote_address_(std::move(remote_address)) {
+                               boost::asio::ip::tcp::endpoint remote, std::string already_received)
+    : server_(server),
+      shard_(shard),
+      socket_(std::move(socket)),
+      remote_(std::move(remote)),
+      remote_address_(remote_.address().to_string()) {
   // Non-blocking from the start: Asio's first asynchronous operation then needs no ioctl of
   // its own, and a WebSocket taking over the socket finds it ready for direct reads and writes.
   boost::system::error_code ignored;
@@ -49,7 +58,7 @@ void HttpConnection::resume(Request request) { route(std::move(request)); }
 
 void HttpConnection::read_request() {
   parser_.emplace();
-  parser_->header_limit(kHeaderLimit);
+  parser_->header_limit(static_cast<std::uint32_t>(server_.options().max_header_bytes));
   std::size_t body_limit = server_.options().max_body_bytes;
   for (const auto& mount : server_.options().mounts) body_limit = std::max(body_limit, mount.max_payload);
   parser_->body_limit(body_limit);
@@ -60,7 +69,17 @@ void HttpConnection::read_request() {
 }
 
 void HttpConnection::on_header(const boost::system::error_code& ec) {
-  if (ec) return on_request(ec);
+  if (ec) return refuse_head(ec) ? void() : close();
+  if (server_.options().forwarder) {
+    const auto& header = parser_->get();
+    const RequestTarget target = split_target(std::string_view(header.target().data(), header.target().size()));
+    if (!mount_for(target.path)) {
+      const auto length = parser_->content_length();
+      if (length && *length > server_.options().max_body_bytes) return refuse_head(http::error::body_limit), void();
+      parser_->body_limit(server_.options().max_body_bytes);
+      if (streams_forwarded_body()) return forward_streaming();
+    }
+  }
   announce_polling_post();
   http::async_read(socket_, buffer_, *parser_,
                    [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
@@ -95,12 +114,39 @@ void HttpConnection::on_request(const boost::system::error_code& ec) {
     });
   }
   announced_mount_ = nullptr;
-  if (ec == http::error::body_limit) {
-    keep_alive_ = false;
-    return write_reply(json_error(413, "payload too large"));
-  }
-  if (ec) return close();
+  if (ec) return refuse_head(ec) ? void() : close();
   route(parser_->release());
+}
+
+// Answers a request the parser refused: 431 for a head over the limit, 413 for a body over
+// it, 400 for a malformed head or body; the connection closes after. False for errors that
+// are not the request's fault (the client left): nothing to answer.
+bool HttpConnection::refuse_head(const boost::system::error_code& ec) {
+  keep_alive_ = false;
+  if (ec == http::error::header_limit) return write_reply(Reply{431, "text/plain", "Request Header Fields Too Large", {}}), true;
+  if (ec == http::error::body_limit) return write_reply(json_error(413, "payload too large")), true;
+  if (ec.category() != http::make_error_code(http::error::bad_method).category()) return false;
+  if (ec == http::error::end_of_stream || ec == http::error::partial_message) return false;
+  write_reply(Reply{400, "text/plain", "Bad Request", {}});
+  return true;
+}
+
+const EngineMount* HttpConnection::mount_for(std::string_view path) const {
+  for (const auto& mount : server_.options().mounts) {
+    if (path_matches_mount(path, mount.path)) return &mount;
+  }
+  return nullptr;
+}
+
+// A forwarded body is streamed (the request forwarded right after its head) when it is
+// chunked, longer than kWholeForwardedBody, or waits for a "100 Continue".
+bool HttpConnection::streams_forwarded_body() const {
+  const auto& header = parser_->get();
+  if (boost::beast::websocket::is_upgrade(header)) return false;
+  if (parser_->chunked()) return true;
+  const auto length = parser_->content_length();
+  if (length && *length > kWholeForwardedBody) return true;
+  return length.value_or(0) > 0 && boost::beast::iequals(header[http::field::expect], "100-continue");
 }
 
 void HttpConnection::route(Request request) {
@@ -108,8 +154,10 @@ void HttpConnection::route(Request request) {
   version_ = request.version();
   origin_ = std::string(request[http::field::origin]);
   const RequestTarget target = split_target(std::string_view(request.target().data(), request.target().size()));
+  const EngineMount* mount = mount_for(target.path);
+  const bool forwarded = !mount && server_.options().forwarder;
 
-  if (request.method() == http::verb::options) {
+  if (request.method() == http::verb::options && !forwarded) {
     Reply reply{204, "text/plain", "", {}};
     if (!origin_.empty() && server_.options().cors.allows(origin_)) {
       reply.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
@@ -121,17 +169,87 @@ void HttpConnection::route(Request request) {
     return write_reply(std::move(reply));
   }
 
-  for (const auto& mount : server_.options().mounts) {
-    if (!path_matches_mount(target.path, mount.path)) continue;
+  if (mount) {
     const auto home = eio::Engine::shard_for(target.query, server_.shards().size());
     if (home && *home != shard_) return move_to_shard(*home, std::move(request));
     if (boost::beast::websocket::is_upgrade(request))
-      return serve_websocket(mount, std::move(request), std::string(target.query));
-    return serve_engine(mount, std::move(request), target.query);
+      return serve_websocket(*mount, std::move(request), std::string(target.query));
+    return serve_engine(*mount, std::move(request), target.query);
   }
+  if (forwarded) return forward(std::move(request));
 
   if (server_.options().handler && server_.options().handler(request, remote_address_, responder())) return;
   write_reply(json_error(404, "not found"));
+}
+
+// ---- forwarding -----------------------------------------------------------------------------
+
+ForwardedRequest HttpConnection::forwarded_head(const http::request_header<>& header) {
+  ForwardedRequest head;
+  head.method = std::string(header.method_string());
+  const RequestTarget target = split_target(std::string_view(header.target().data(), header.target().size()));
+  head.path = std::string(target.path);
+  head.query = std::string(target.query);
+  head.version = header.version() == 10 ? 10 : 11;
+  head.headers.reserve(16);
+  for (const auto& field : header) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+    head.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  head.client_address = remote_address_;
+  head.client_port = remote_.port();
+  boost::system::error_code ec;
+  const auto local = socket_.local_endpoint(ec);
+  if (!ec) {
+    head.server_address = local.address().to_string();
+    head.server_port = local.port();
+  }
+  return head;
+}
+
+ForwardedExchange::RequestFacts HttpConnection::forwarded_facts(const http::request_header<>& header, bool keep_alive) {
+  ForwardedExchange::RequestFacts facts;
+  facts.version = header.version() == 10 ? 10 : 11;
+  facts.keep_alive = keep_alive;
+  facts.head_request = header.method() == http::verb::head;
+  facts.expect_continue = boost::beast::iequals(header[http::field::expect], "100-continue");
+  facts.max_message_bytes = kForwardedWebSocketMessage;
+  return facts;
+}
+
+// The head has arrived and the body will be read as the listener asks.
+void HttpConnection::forward_streaming() {
+  const auto& message = parser_->get();
+  ForwardedRequest head = forwarded_head(message);
+  head.more_body = true;
+  ForwardedExchange::RequestFacts facts = forwarded_facts(message, message.keep_alive());
+  auto body_parser = std::make_unique<ForwardedExchange::StreamingParser>(std::move(*parser_));
+  parser_.reset();
+  body_parser->body_limit(server_.options().max_body_bytes);
+  auto exchange = std::make_shared<ForwardedExchange>(ForwardedExchange::Home{&server_, shard_, remote_},
+                                                      std::move(socket_), std::move(buffer_), std::move(body_parser),
+                                                      std::move(facts));
+  exchange->start(*server_.options().forwarder, std::move(head));
+}
+
+// The whole request has arrived (an upgrade, or a body short enough to read at once).
+void HttpConnection::forward(Request request) {
+  ForwardedRequest head = forwarded_head(request);
+  ForwardedExchange::RequestFacts facts = forwarded_facts(request, request.keep_alive());
+  if (boost::beast::websocket::is_upgrade(request)) {
+    const auto accept_key = websocket_accept_key(request);
+    if (!accept_key) {
+      keep_alive_ = false;
+      return write_reply(Reply{400, "text/plain", "Bad Request", {}});
+    }
+    facts.websocket_accept_key = *accept_key;
+    head.websocket = true;
+  }
+  head.body = std::move(request.body());
+  auto exchange = std::make_shared<ForwardedExchange>(ForwardedExchange::Home{&server_, shard_, remote_},
+                                                      std::move(socket_), std::move(buffer_), nullptr, std::move(facts));
+  exchange->start(*server_.options().forwarder, std::move(head));
 }
 
 void HttpConnection::move_to_shard(std::size_t shard, Request request) {
@@ -143,7 +261,7 @@ void HttpConnection::move_to_shard(std::size_t shard, Request request) {
   boost::asio::ip::tcp::socket moved(server_.shards().context(shard));
   moved.assign(protocol, fd, ec);
   if (ec) return;
-  auto next = std::make_shared<HttpConnection>(server_, shard, std::move(moved), remote_address_,
+  auto next = std::make_shared<HttpConnection>(server_, shard, std::move(moved), remote_,
                                                boost::beast::buffers_to_string(buffer_.data()));
   server_.shards().post(shard, [next, request = std::move(request)]() mutable { next->resume(std::move(request)); });
 }

@@ -7,10 +7,16 @@
 // then moves its socket to that shard (a new HttpConnection there takes the socket and the
 // bytes already read) before handling it, so all of a session's work stays on one thread.
 //
+// With a forwarder (HttpServerOptions::forwarder), requests outside the mounts go to a
+// ForwardedExchange, which takes the socket: right after the head when the body is to be
+// streamed (chunked, large, or Expect: 100-continue), else once the body is read. A head over
+// the limit is answered 431, a malformed one 400, a declared body over the limit 413.
+//
 // Threading: lives on one shard; all members run on that shard's thread. Responders may be
 // called from any thread; they post back here.
 #pragma once
 
+#include "forwarded_exchange.hpp"
 #include "net/http_server.hpp"
 #include "net/http_types.hpp"
 
@@ -26,8 +32,8 @@ namespace sg::net {
 
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
  public:
-  HttpConnection(HttpServer& server, std::size_t shard, boost::asio::ip::tcp::socket socket, std::string remote_address,
-                 std::string already_received);
+  HttpConnection(HttpServer& server, std::size_t shard, boost::asio::ip::tcp::socket socket,
+                 boost::asio::ip::tcp::endpoint remote, std::string already_received);
 
   void start();
   // Continues with a request read by the connection this one was moved from.
@@ -39,6 +45,14 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void on_request(const boost::system::error_code& ec);
   void announce_polling_post();
   void watch_held_get(const EngineMount& mount, std::string query);
+  bool refuse_head(const boost::system::error_code& ec);
+  const EngineMount* mount_for(std::string_view path) const;
+  bool streams_forwarded_body() const;
+  ForwardedRequest forwarded_head(const boost::beast::http::request_header<>& header);
+  static ForwardedExchange::RequestFacts forwarded_facts(const boost::beast::http::request_header<>& header,
+                                                         bool keep_alive);
+  void forward_streaming();
+  void forward(Request request);
   void route(Request request);
   void serve_engine(const EngineMount& mount, Request request, std::string_view query);
   void serve_websocket(const EngineMount& mount, Request request, std::string query);
@@ -53,6 +67,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   boost::asio::ip::tcp::socket socket_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  boost::asio::ip::tcp::endpoint remote_;
   std::string remote_address_;
   std::string origin_;      // Origin of the request being served
   bool keep_alive_ = true;  // of the request being served

@@ -65,7 +65,7 @@ void HttpServer::accept_next() {
       log::warn("accept failed", {{"error", ec.message()}});
     } else {
       auto connection =
-          std::make_shared<HttpConnection>(*this, shard, std::move(socket), peer_.address().to_string(), std::string());
+          std::make_shared<HttpConnection>(*this, shard, std::move(socket), peer_, std::string());
       boost::asio::post(shards_.context(shard), [connection] { connection->start(); });
     }
     accept_next();

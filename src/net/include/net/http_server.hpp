@@ -2,7 +2,8 @@
 // shards of a ShardPool; serves Engine.IO mounts (long-polling and WebSocket, for as many
 // engines as are mounted: "/socket.io/" for the Gateway, "/engine.io/" for an echo app);
 // answers CORS preflights; and hands every other request to a RequestHandler (the HTTP
-// API, health, metrics).
+// API, health, metrics) or, when a forwarder is set, streams it to that ExchangeListener
+// (net/forwarding.hpp: the serve command's ASGI bridge).
 //
 // Threading: construct, start() and stop_accepting() from the controlling thread; the
 // connections it creates each live on one shard.
@@ -10,6 +11,7 @@
 
 #include "eio/engine.hpp"
 #include "eio/shard_pool.hpp"
+#include "net/forwarding.hpp"
 #include "net/http_types.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -40,8 +42,11 @@ struct HttpServerOptions {
   std::uint16_t port = 8000;
   std::vector<EngineMount> mounts;
   CorsPolicy cors;
-  std::size_t max_body_bytes = 1'000'000;  // for requests outside the mounts
+  std::size_t max_body_bytes = 1'000'000;  // for requests outside the mounts (more: 413)
+  std::size_t max_header_bytes = 16 * 1024;  // a request head (more: 431)
   RequestHandler handler;
+  // Takes every request outside the mounts instead of `handler` (not owned; outlives the server).
+  ExchangeListener* forwarder = nullptr;
 };
 
 class HttpServer {
