@@ -27,6 +27,31 @@ namespace {
 constexpr std::size_t kWholeForwardedBody = 64 * 1024;
 // The largest message a forwarded WebSocket accepts (uvicorn's default).
 constexpr std::size_t kForwardedWebSocketMessage = 16 * 1024 * 1024;
+constexpr std::size_t kHeadReadBytes = 4096;
+
+// The header lines of a raw request head ("name: value", after the request line), in order,
+// names lower-cased and values trimmed of surrounding spaces and tabs.
+HeaderList header_lines(std::string_view head) {
+  HeaderList headers;
+  std::size_t line_start = head.find("\r\n");
+  while (line_start != std::string_view::npos) {
+    line_start += 2;
+    const std::size_t line_end = head.find("\r\n", line_start);
+    if (line_end == std::string_view::npos || line_end == line_start) break;
+    const std::string_view line = head.substr(line_start, line_end - line_start);
+    const std::size_t colon = line.find(':');
+    if (colon != std::string_view::npos) {
+      std::string name(line.substr(0, colon));
+      for (char& c : name) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+      std::string_view value = line.substr(colon + 1);
+      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+      headers.emplace_back(std::move(name), std::string(value));
+    }
+    line_start = line_end;
+  }
+  return headers;
+}
 
 bool path_matches_mount(std::string_view path, const std::string& mount) {
   if (path == mount) return true;
@@ -62,9 +87,33 @@ void HttpConnection::read_request() {
   std::size_t body_limit = server_.options().max_body_bytes;
   for (const auto& mount : server_.options().mounts) body_limit = std::max(body_limit, mount.max_payload);
   parser_->body_limit(body_limit);
-  http::async_read_header(socket_, buffer_, *parser_,
-                          [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                            self->on_header(ec);
+  parse_buffered_head();
+}
+
+// The head is parsed here rather than by http::async_read_header so that a forwarded request
+// can keep its raw bytes: Beast's field container groups repeated names, and ASGI wants the
+// headers in the order they arrived. The parser only succeeds once the whole head is in the
+// buffer, so what it consumed is exactly the head.
+void HttpConnection::parse_buffered_head() {
+  boost::system::error_code ec;
+  std::size_t used = 0;
+  if (buffer_.size() > 0) {
+    const auto data = buffer_.data();
+    used = parser_->put(data, ec);
+    if (!ec && parser_->is_header_done() && server_.options().forwarder)
+      raw_head_.assign(static_cast<const char*>(data.data()), used);
+    buffer_.consume(used);
+  }
+  if (buffer_.size() == 0 && used == 0) ec = http::error::need_more;
+  if (ec != http::error::need_more) return on_header(ec);
+  socket_.async_read_some(buffer_.prepare(kHeadReadBytes),
+                          [self = shared_from_this()](const boost::system::error_code& read_ec, std::size_t bytes) {
+                            self->buffer_.commit(bytes);
+                            if (!read_ec) return self->parse_buffered_head();
+                            if (read_ec == boost::asio::error::eof)
+                              return self->on_header(self->buffer_.size() ? http::error::partial_message
+                                                                           : http::error::end_of_stream);
+                            self->on_header(read_ec);
                           });
 }
 
@@ -191,12 +240,7 @@ ForwardedRequest HttpConnection::forwarded_head(const http::request_header<>& he
   head.path = std::string(target.path);
   head.query = std::string(target.query);
   head.version = header.version() == 10 ? 10 : 11;
-  head.headers.reserve(16);
-  for (const auto& field : header) {
-    std::string name(field.name_string());
-    for (char& c : name) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-    head.headers.emplace_back(std::move(name), std::string(field.value()));
-  }
+  head.headers = header_lines(raw_head_);
   head.client_address = remote_address_;
   head.client_port = remote_.port();
   boost::system::error_code ec;

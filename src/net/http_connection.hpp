@@ -41,6 +41,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
  private:
   void read_request();
+  void parse_buffered_head();
   void on_header(const boost::system::error_code& ec);
   void on_request(const boost::system::error_code& ec);
   void announce_polling_post();
@@ -69,6 +70,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   boost::asio::ip::tcp::endpoint remote_;
   std::string remote_address_;
+  std::string raw_head_;    // the head's bytes, kept for a forwarded request (header order)
   std::string origin_;      // Origin of the request being served
   bool keep_alive_ = true;  // of the request being served
   // A polling POST announced to its engine while its body is read: the mount and query.

@@ -34,7 +34,7 @@ REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 OUTPUT_DIR = REPO_ROOT / "test-output" / "python"
 TEST_APPS_DIR = pathlib.Path(__file__).resolve().with_name("apps")
 SERVER_KINDS = ("uvicorn", "serve")
-DEFAULT_SERVER_KINDS = ("uvicorn",)  # both once `serve` runs
+DEFAULT_SERVER_KINDS = SERVER_KINDS
 
 # The exit code after SIGTERM and a graceful shutdown: uvicorn re-raises the signal it handled
 # once it is done; serve returns 0.
@@ -59,7 +59,7 @@ class UnsupportedOption(ValueError):
 
 def only_on(*kinds: str, reason: str):
     """Marks a test about behaviour of these server kinds only; `reason` says why it does not
-    apply to the others (their case is collected and reported as skipped with it)."""
+    apply to the others (their cases are deselected at collection, see conftest)."""
     unknown = set(kinds) - set(SERVER_KINDS)
     if unknown or not reason:
         raise ValueError(f"only_on: unknown kinds {sorted(unknown)} or no reason")

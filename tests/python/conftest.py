@@ -9,7 +9,7 @@ socket.io-client connection, or a real HTTP client.
                "[uvicorn-...]", "[serve-...]"), session-scoped so each kind's shared app starts
                once. SG_TEST_SERVERS restricts the kinds (asgi_server.selected_server_kinds). A
                test about one kind's own behaviour is marked @asgi_server.only_on("serve", reason=...): the
-               other kind's case is still collected and reported as skipped with that reason.
+               other kind's case is deselected at collection (the reason says why it does not apply).
   app_server   the shared test app of the kind for the whole session (default settings); tests
                use unique user ids (unique_user) so they do not see each other's connections.
   http_app     the shared apps/http_behaviour_app.py of the kind (tests of the server itself).
@@ -81,14 +81,25 @@ def unique_user() -> Callable[[str], str]:
 def pytest_generate_tests(metafunc):
     if "server_kind" not in metafunc.fixturenames:
         return
-    marker = metafunc.definition.get_closest_marker("server_kinds")
-    params = []
-    for kind in selected_server_kinds():
-        marks = ()
-        if marker is not None and kind not in marker.args:
-            marks = (pytest.mark.skip(reason=f"not {kind}: {marker.kwargs['reason']}"),)
-        params.append(pytest.param(kind, id=kind, marks=marks))
+    params = [pytest.param(kind, id=kind) for kind in selected_server_kinds()]
     metafunc.parametrize("server_kind", params, scope="session")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Deselects the cases of a test marked only_on(...) for the kinds it is not about (the
+    marker's reason says why it does not apply to them), so no case is skipped at run time."""
+    kept, dropped = [], []
+    for item in items:
+        marker = item.get_closest_marker("server_kinds")
+        callspec = getattr(item, "callspec", None)
+        kind = callspec.params.get("server_kind") if callspec is not None else None
+        if marker is not None and kind is not None and kind not in marker.args:
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")
