@@ -6,11 +6,12 @@ PORT       ?= 8000
 HOST       ?= 127.0.0.1
 DEV_SECRET ?= dev-secret-change-me
 
-.PHONY: help deps test-deps python-package demo-deps build build-asan run run-server test test-unit test-e2e test-python test-bench-smoke test-asan bench-deps bench bench-full clean
+.PHONY: help deps test-deps python-package demo-deps build build-asan run run-uvicorn run-server test test-unit test-e2e test-python test-bench-smoke test-asan bench-deps bench bench-full clean
 
 help:
 	@echo "make build      install missing packages, build build/socket-gateway"
-	@echo "make run        install the Python package, start the FastAPI demo (uvicorn) on $(HOST):$(PORT)"
+	@echo "make run        install the Python package, start the FastAPI demo (python -m socket_gateway serve) on $(HOST):$(PORT)"
+	@echo "make run-uvicorn the same demo under uvicorn"
 	@echo "make run-server build and start the standalone socket-gateway on port $(PORT) with a development secret"
 	@echo "make test       build, then unit, layering, end-to-end, ASGI-mode and browser tests"
 	@echo "make test-asan  the same tests on an AddressSanitizer+UBSan build ($(ASAN_BUILD))"
@@ -42,7 +43,12 @@ build-asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
 # The demo takes SOCKET_GATEWAY_JWT_SECRET from the environment (a development default otherwise).
+# `serve` is the fast way (our C++ host owns the port, FastAPI gets the rest as ASGI); the same
+# app file runs under uvicorn too.
 run: demo-deps
+	cd examples/fastapi_app && ../../.venv/bin/python -m socket_gateway serve app:app --host $(HOST) --port $(PORT)
+
+run-uvicorn: demo-deps
 	cd examples/fastapi_app && ../../.venv/bin/python -m uvicorn app:app --host $(HOST) --port $(PORT)
 
 run-server: build
@@ -56,8 +62,9 @@ test-e2e: build test-deps python-package
 	SG_BUILD_DIR=$(BUILD) .venv/bin/python -m pytest tests/e2e -q
 	cd tests/e2e/node && SG_BUILD_DIR=../../../$(BUILD) node --test --test-concurrency=1
 
-# The package under uvicorn beside FastAPI (python-socketio, socket.io-client) and the demo in
-# Chromium. Not in test-asan: the package is not built with sanitizers.
+# The package beside FastAPI, every test under both uvicorn and `python -m socket_gateway serve`
+# (python-socketio, socket.io-client, raw HTTP), and the demo in Chromium. SG_TEST_SERVERS=serve
+# (or uvicorn) runs one kind. Not in test-asan: the package is not built with sanitizers.
 test-python: test-deps demo-deps
 	.venv/bin/python -m pytest tests/python -q
 
