@@ -20,6 +20,7 @@ CLIENTS_PER_PROCESS = 9500  # well under the ~20,000 fds a loadgen process may h
 
 IMPLEMENTATIONS = {  # contract name -> column title
     "standalone": "ours",
+    "serve": "serve mode",
     "asgi": "ASGI mode",
     "node": "Node socket.io",
     "python": "python-socketio",
@@ -169,7 +170,7 @@ def git_describe() -> str:
 def write_report(records: list[dict], jsonl_path: pathlib.Path, report: pathlib.Path) -> pathlib.Path:
     meta = next((r for r in records if r["impl"] == "meta"), {})
     records = [r for r in records if r["impl"] != "meta"]
-    impls = [i for i in IMPLEMENTATIONS if any(r["impl"] == i for r in records)]
+    impls = [i for i in IMPLEMENTATIONS if any(r["impl"] == i and r["scenario"] in SCENARIO_TITLES for r in records)]
     rounds = sorted({r["round"] for r in records})
     source = f"commit {meta['commit']}, " if meta.get("commit") else ""
     lines = ["# Benchmarks", "",

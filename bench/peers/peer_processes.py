@@ -5,6 +5,8 @@ IMPLEMENTATIONS maps a name to the argv that starts it (PORT and BENCH_JWT_SECRE
 environment, as the contract says):
   standalone  build/socket-gateway --bench-contract --jwt-rooms-claim rooms ... (Socket Gateway)
   asgi        uvicorn bench/peers/asgi app:app (Socket Gateway's Python package)
+  serve       python -m socket_gateway serve, the same bench/peers/asgi app:app on the package's
+              native host (Socket.IO served by the C++ host as in the standalone server)
   node        node bench/peers/node/server.mjs (socket.io 4.8)
   python      uvicorn bench/peers/python app:app (python-socketio 5)
 start_peer() starts one and waits, bounded, until it is ready; PeerProcess.stop() ends it.
@@ -25,7 +27,9 @@ import urllib.request
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 PEERS_DIR = REPO_ROOT / "bench" / "peers"
-IMPLEMENTATIONS = ("standalone", "asgi", "node", "python")
+IMPLEMENTATIONS = ("standalone", "serve", "asgi", "node", "python")
+# Shard threads of our three implementations: the same for each, so that they compare fairly.
+SHARD_THREADS = "1"
 
 
 def free_port() -> int:
@@ -41,10 +45,15 @@ def peer_argv(name: str, port: int, build_dir: pathlib.Path) -> list[str]:
     uvicorn = [python, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port),
                "--log-level", "warning", "--no-access-log"]
     if name == "standalone":
-        return [str(build_dir / "socket-gateway"), "--host", "127.0.0.1", "--port", str(port), "--threads", "1",
-                "--bench-contract", "--jwt-rooms-claim", "rooms", "--log-level", "warn"]
+        return [str(build_dir / "socket-gateway"), "--host", "127.0.0.1", "--port", str(port), "--threads",
+                SHARD_THREADS, "--bench-contract", "--jwt-rooms-claim", "rooms", "--log-level", "warn"]
     if name == "asgi":
         return [*uvicorn, "--app-dir", str(PEERS_DIR / "asgi"), "app:app"]
+    if name == "serve":
+        # --threads sets SOCKET_GATEWAY_THREADS; the app's SocketGateway(threads=1) says the same
+        return [python, "-m", "socket_gateway", "serve", "app:app", "--app-dir", str(PEERS_DIR / "asgi"),
+                "--host", "127.0.0.1", "--port", str(port), "--threads", SHARD_THREADS, "--log-level", "warning",
+                "--no-access-log"]
     if name == "node":
         return ["node", str(PEERS_DIR / "node" / "server.mjs")]
     if name == "python":

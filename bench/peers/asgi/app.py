@@ -1,5 +1,6 @@
 """The bench contract (bench/peers/README.md) on Socket Gateway's Python package: the C++ core
-hosted by uvicorn through socket_gateway.ASGIApp, one core thread.
+hosted by uvicorn through socket_gateway.ASGIApp (implementation `asgi`), or by the package's
+native host, ``python -m socket_gateway serve`` (implementation `serve`); one core thread.
 
 The core verifies the HS256 JWT of ``auth.token`` (secret BENCH_JWT_SECRET) and joins
 ``user:<sub>`` and the rooms of the ``rooms`` claim (jwt_rooms_claim) before it acknowledges the
@@ -7,10 +8,11 @@ CONNECT; it refuses a bad token with ``{"message": "Unauthorized"}``. The on_con
 records which sids carry the claim role = "admin"; an admin sends ``bench:emit`` with an ack to
 make the server emit through the package's async emit API.
 
-Run: ``uvicorn --app-dir bench/peers/asgi app:app --ws websockets`` (see the README for the full
-command; the package must be installed: scripts/install-python-package.sh).
+Run: ``uvicorn --app-dir bench/peers/asgi app:app`` or ``python -m socket_gateway serve app:app
+--app-dir bench/peers/asgi`` (see the README for the full commands; the package must be
+installed: scripts/install-python-package.sh).
 
-Threading: handlers run on uvicorn's event loop; the core runs on its own thread.
+Threading: handlers run on the server's event loop; the core runs on its own thread.
 """
 
 from __future__ import annotations
