@@ -15,7 +15,7 @@ help:
 	@echo "make run-server build and start the standalone socket-gateway on port $(PORT) with a development secret"
 	@echo "make test       build, then unit, layering, end-to-end, ASGI-mode and browser tests"
 	@echo "make test-asan  the same tests on an AddressSanitizer+UBSan build ($(ASAN_BUILD))"
-	@echo "make bench      the quick benchmarks against the peers (<= 15 min): BENCHMARKS.md; bench-full: all of it"
+	@echo "make bench      the quick benchmarks against the peers (about 20 min): BENCHMARKS.md; bench-full: all of it"
 
 deps:
 	@scripts/install-deps.sh
@@ -79,10 +79,11 @@ test-asan: build-asan test-deps python-package
 	SG_BUILD_DIR=$(ASAN_BUILD) SG_SANITIZED=1 .venv/bin/python -m pytest tests/e2e -q
 	cd tests/e2e/node && SG_BUILD_DIR=../../../$(ASAN_BUILD) SG_SANITIZED=1 node --test --test-concurrency=1
 
-# Benchmarks (not part of make test): ours, ASGI mode, Node socket.io and python-socketio under
-# one contract, servers on core 0 and sg-loadgen on core 1; writes BENCHMARKS.md and bench/results/.
+# Benchmarks (not part of make test): ours (standalone and serve), ASGI mode, Node socket.io and
+# python-socketio under one contract, servers on core 0 and sg-loadgen on core 1; the REST
+# scenario (serve, uvicorn, granian under wrk); writes BENCHMARKS.md and bench/results/.
 bench-deps: build python-package test-deps
-	.venv/bin/pip install -q -r bench/requirements.txt
+	bench/install-deps.sh
 
 bench: bench-deps
 	SG_BUILD_DIR=$(BUILD) .venv/bin/python bench/run.py --quick

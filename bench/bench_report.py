@@ -1,5 +1,6 @@
 """The report of bench/run.py: BENCHMARKS.md tables (per scenario, median (min-max) over rounds
-and per-round ratios peer/ours) and the PNG charts, from the tagged records of a run.
+and per-round ratios peer/ours; S6, REST and serve's targets from their own modules) and the
+PNG charts, from the tagged records of a run.
 
 Threading: one thread.
 """
@@ -13,6 +14,9 @@ import statistics
 import subprocess
 
 import cluster_scenario
+from rest_report import rest_report_lines
+from serve_targets import serve_target_lines
+from report_cells import median_ratio, ratio_text, summarise, value_of
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
@@ -25,27 +29,6 @@ IMPLEMENTATIONS = {  # contract name -> column title
     "node": "Node socket.io",
     "python": "python-socketio",
 }
-
-
-def dig(record: dict, path: str):
-    value = record
-    for key in path.split("."):
-        if not isinstance(value, dict) or key not in value:
-            return None
-        value = value[key]
-    return value
-
-
-def ladder_metric(records: list[dict], key: str):
-    """From one ladder run's lines: the max sustained rate, or `key` of the step run at that rate."""
-    summary = next((r for r in records if r.get("phase") == "ladder"), None)
-    if summary is None:
-        return None
-    if key == "max_sustained_rate":
-        return summary["max_sustained_rate"]
-    best = summary["max_sustained_rate"]
-    step = next((r for r in records if r.get("phase") == "step" and r.get("rate_target") == best), None)
-    return dig(step, key) if step else None
 
 
 def ladder_ceiling_hit(records: list[dict], impl: str, scenario: str, variant: str) -> bool:
@@ -67,11 +50,9 @@ def table_cell(records: list[dict], impl: str, scenario: str, variant: str, phas
     comparable = key != "exact" and (phase != "ladder" or key == "max_sustained_rate")
     if impl != "standalone" and comparable:
         ours = [value_of(records, "standalone", scenario, variant, phase, key, k) for k in rounds]
-        ratios = [v / o for v, o in zip(values, ours)
-                  if isinstance(v, (int, float)) and isinstance(o, (int, float)) and o]
-        if ratios:
-            ratio = statistics.median(ratios)
-            cell += f" ×{ratio:.0f}" if ratio >= 10 else f" ×{ratio:.2g}"
+        ratio = median_ratio(values, ours)
+        if ratio is not None:
+            cell += " " + ratio_text(ratio)
     return cell
 
 
@@ -109,42 +90,6 @@ SCENARIO_TITLES = {
     "S1": "S1 — connect storm", "S2": "S2 — idle hold", "S3": "S3 — fan-out to everyone",
     "S4": "S4 — emit_to_user open-loop ladder", "S5": "S5 — random-room emits ladder",
 }
-
-
-def value_of(records: list[dict], impl: str, scenario: str, variant: str, phase: str, key: str, round_index: int):
-    mine = [r for r in records if r["impl"] == impl and r["scenario"] == scenario and r["variant"] == variant
-            and r["round"] == round_index]
-    if phase == "ladder":
-        value = ladder_metric(mine, key)
-    else:
-        line = next((r for r in mine if r.get("phase") == phase), None)
-        value = dig(line, key) if line else None
-    if value is not None and "rss_kib_" in key and not key.endswith("per_connection"):
-        value = value / 1024
-    return value
-
-
-def summarise(values: list) -> str:
-    numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    if any(isinstance(v, bool) for v in values):
-        return "yes" if values and all(values) else "**no**"
-    if not numbers:
-        return "n/a"
-    median = statistics.median(numbers)
-    text = fmt(median)
-    if len(numbers) > 1 and fmt(min(numbers)) != fmt(max(numbers)):
-        text += f" ({fmt(min(numbers))}–{fmt(max(numbers))})"
-    return text
-
-
-def fmt(value: float) -> str:
-    if value == 0:
-        return "0"
-    if abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if abs(value) >= 10:
-        return f"{value:.1f}"
-    return f"{value:.3g}"
 
 
 def variants_of(records: list[dict], scenario: str) -> list[str]:
@@ -203,6 +148,8 @@ def write_report(records: list[dict], jsonl_path: pathlib.Path, report: pathlib.
             lines.append(f"| {label} | " + " | ".join(cells) + f" | {floor_cell} |")
         lines.append("")
     lines += cluster_scenario.s6_report_lines(records, summarise, rounds)
+    lines += rest_report_lines(records, rounds)
+    lines += serve_target_lines(records, rounds)
     errors = [r for r in records if r.get("phase") == "error"]
     if errors:
         lines += ["## Runs that did not complete", ""]

@@ -23,14 +23,9 @@ import subprocess
 import time
 
 import peer_processes
+from process_cpu import cpu_us
 
 VARIANTS = ("single", "same-node", "cross-node")
-
-
-def _cpu_us(pid: int) -> float:
-    """utime + stime of every thread of `pid`, in µs."""
-    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) * 1e6 / os.sysconf("SC_CLK_TCK")
 
 
 class _Redis:
@@ -89,14 +84,14 @@ def run_s6(clients: list[int], messages: int, burst_repeat: int, round_index: in
                 common = ["--mode", "fanout", "--clients", str(n), "--processes", str(max(1, -(-n // 9500))), *admin]
                 for flags in (["--messages", str(messages), "--bursts", "0"],
                               ["--messages", "0", "--bursts", "1", "--burst-repeat", str(burst_repeat)]):
-                    a_before = _cpu_us(node_a.process.pid) if node_a else 0.0
-                    r_before = _cpu_us(redis.process.pid) if redis else 0.0
+                    a_before = cpu_us(node_a.process.pid) if node_a else 0.0
+                    r_before = cpu_us(redis.process.pid) if redis else 0.0
                     for line in run_loadgen(loadgen, node_b, [*common, *flags], 900):
                         record = {"round": round_index, "impl": "standalone", "scenario": "S6",
                                   "variant": f"{variant}/n={n}", **line}
                         if line.get("phase") in ("paced", "burst"):
-                            other = (_cpu_us(node_a.process.pid) - a_before) if node_a else 0.0
-                            redis_cpu = (_cpu_us(redis.process.pid) - r_before) if redis else 0.0
+                            other = (cpu_us(node_a.process.pid) - a_before) if node_a else 0.0
+                            redis_cpu = (cpu_us(redis.process.pid) - r_before) if redis else 0.0
                             received = line.get("received") or 0
                             record["other_node_cpu_us"] = other
                             record["redis_cpu_us"] = redis_cpu

@@ -2,8 +2,9 @@
 """The benchmark orchestrator behind `make bench` (quick) and `make bench-full`.
 
 Runs scenarios S1-S6 and the send-floor probe against every implementation of the bench
-contract (bench/peers/README.md): ours standalone, ours in ASGI mode, Node socket.io,
-python-socketio. Each server is started fresh for each scenario with the contract's command
+contract (bench/peers/README.md): ours standalone, ours under `python -m socket_gateway serve`,
+ours in ASGI mode (uvicorn), Node socket.io, python-socketio; and the REST scenario. Each
+server is started fresh for each scenario with the contract's command
 (bench/peers/peer_processes.py) and pinned to core 0; the load generator (bench/loadgen,
 sg-loadgen) runs pinned to core 1. Within a round the implementations take turns scenario by
 scenario (the order rotates every round), so slow drifts of the machine hit all of them alike;
@@ -18,16 +19,18 @@ median (min-max).
   S5 rooms ladder    random-room emits over a room layout; max sustained rate
   S6 cluster         ours only: two nodes through Redis, same-node and cross-node fan-out
                      beside a single node (bench/cluster_scenario.py)
+  REST               a FastAPI JSON API beside the gateway on serve, uvicorn and granian, under wrk
+                     (bench/rest_scenario.py): requests/s, server CPU per request, latency
   floor              bench/floor/send_floor.c: the kernel's CPU per send() on this machine
 
 Output: bench/results/<timestamp>.jsonl (every loadgen line, tagged), BENCHMARKS.md at the
 repository root (tables per scenario; a run of a subset of implementations or scenarios writes
 bench/results/<timestamp>.md instead) and PNG charts under bench/results/.
 
-    .venv/bin/python bench/run.py --quick            # make bench (<= 15 min on 2 cores)
+    .venv/bin/python bench/run.py --quick            # make bench (about 20 min on 2 cores)
     .venv/bin/python bench/run.py --full             # make bench-full (5 rounds, larger N)
     .venv/bin/python bench/run.py --report bench/results/X.jsonl   # redo the report only
-Options: --impls standalone,node  --scenarios S3,S4  --rounds R  --output REPORT.md
+Options: --impls standalone,node  --scenarios S3,S4,REST  --rounds R  --rest-duration S  --output REPORT.md
 
 Threading: one thread; servers and loadgens are child processes, one at a time.
 """
@@ -50,6 +53,7 @@ sys.path.insert(0, str(REPO_ROOT / "bench" / "peers"))
 import peer_processes  # noqa: E402  (the contract's start commands)
 sys.path.insert(0, str(REPO_ROOT / "bench"))
 import cluster_scenario  # noqa: E402  (S6)
+import rest_scenario  # noqa: E402  (REST)
 from bench_report import CLIENTS_PER_PROCESS, IMPLEMENTATIONS, git_describe, write_report  # noqa: E402
 
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
@@ -77,19 +81,22 @@ class Profile:
     step_s: float
     drain_s: float
     cluster_clients: list[int]
+    rest_connections: list[int]
+    rest_duration_s: int
 
 
 QUICK = Profile(rounds=1, connect_clients=2000, connect_window=200, bad_signature_clients=500,
                 idle_clients=2000, idle_hold_s=55, fanout_clients=[1000, 5000], fanout_messages=50,
                 burst_repeat=50, ladder_users=1000, user_rates=[1000, 2000, 5000, 10000, 20000, 50000, 100000],
                 room_layouts=["1000x10"], room_rates=[100, 200, 500, 1000, 2000, 5000, 10000], step_s=2, drain_s=2,
-                cluster_clients=[2000])
+                cluster_clients=[2000], rest_connections=[1, 16, 64], rest_duration_s=5)
 FULL = Profile(rounds=5, connect_clients=10000, connect_window=500, bad_signature_clients=2000,
                idle_clients=19000, idle_hold_s=80, fanout_clients=[1000, 5000, 10000, 19000], fanout_messages=50,
                burst_repeat=50, ladder_users=5000,
                user_rates=[1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000],
                room_layouts=["1000x10", "1x5000,999x5"], room_rates=[100, 200, 500, 1000, 2000, 5000, 10000, 20000],
-               step_s=5, drain_s=3, cluster_clients=[5000, 10000])
+               step_s=5, drain_s=3, cluster_clients=[5000, 10000],
+               rest_connections=[1, 16, 64], rest_duration_s=10)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -220,6 +227,10 @@ def run_benchmarks(profile: Profile, impls: list[str], scenarios: list[str], rec
                                             round_index, recorder.add, run_loadgen, loadgen, SECRET, SERVER_CORE,
                                             log_dir)
                 continue
+            if scenario == "REST":  # its own three servers, whatever --impls says
+                rest_scenario.run_rest(profile.rest_connections, profile.rest_duration_s, round_index, recorder.add,
+                                       SECRET, SERVER_CORE, LOADGEN_CORE, log_dir)
+                continue
             for variant, flag_sets, timeout_s, warm_up in scenario_runs(scenario, profile):
                 for impl in order:
                     started = time.monotonic()
@@ -252,8 +263,9 @@ def main() -> int:
     mode.add_argument("--full", action="store_true", help="5 rounds, larger N")
     mode.add_argument("--report", type=pathlib.Path, help="rewrite BENCHMARKS.md from an existing .jsonl")
     parser.add_argument("--impls", default=",".join(IMPLEMENTATIONS), help="comma-separated subset")
-    parser.add_argument("--scenarios", default="S1,S2,S3,S4,S5,S6", help="comma-separated subset")
+    parser.add_argument("--scenarios", default="S1,S2,S3,S4,S5,S6,REST", help="comma-separated subset")
     parser.add_argument("--rounds", type=int, help="override the profile's rounds")
+    parser.add_argument("--rest-duration", type=int, help="override the profile's seconds per REST cell")
     parser.add_argument("--output", type=pathlib.Path,
                         help="report path (default BENCHMARKS.md for a complete run, else bench/results/<stamp>.md)")
     args = parser.parse_args()
@@ -267,6 +279,8 @@ def main() -> int:
     profile_name = "full" if args.full else "quick"
     if args.rounds:
         profile.rounds = args.rounds
+    if args.rest_duration:
+        profile.rest_duration_s = args.rest_duration
     impls = [i for i in args.impls.split(",") if i]
     unknown = [i for i in impls if i not in IMPLEMENTATIONS]
     if unknown:
@@ -280,7 +294,7 @@ def main() -> int:
     scenarios = [name for name in args.scenarios.split(",") if name]
     run_benchmarks(profile, impls, scenarios, recorder)
     # A subset run does not replace BENCHMARKS.md: its report goes beside its .jsonl.
-    complete = set(impls) == set(IMPLEMENTATIONS) and set(scenarios) >= {"S1", "S2", "S3", "S4", "S5"}
+    complete = set(impls) == set(IMPLEMENTATIONS) and set(scenarios) >= {"S1", "S2", "S3", "S4", "S5", "REST"}
     default_report = REPO_ROOT / "BENCHMARKS.md" if complete else recorder.path.with_suffix(".md")
     report = write_report(recorder.records, recorder.path, args.output or default_report)
     print(f"{len(recorder.records)} records in {recorder.path}, report {report}, "
