@@ -58,6 +58,10 @@ po::options_description describe() {
       ("connect-timeout", po::value<unsigned>()->default_value(45000), "ms a session may wait for its first CONNECT")
       ("max-payload", po::value<std::size_t>()->default_value(1000000), "largest message / POST body / API body in bytes")
       ("max-queue-bytes", po::value<std::size_t>()->default_value(4u << 20), "outbound bytes queued per connection before it is disconnected as slow")
+      ("recovery-max-disconnection", po::value<unsigned>()->default_value(0),
+       "connection-state recovery: ms a disconnected socket is kept for its client to come back (0: off; 120000 is sensible)")
+      ("recovery-max-bytes", po::value<std::size_t>()->default_value(64u << 20),
+       "connection-state recovery: bytes of emits kept for replay, oldest dropped first")
       ("namespaces", po::value<std::string>(), "extra namespaces besides /, comma-separated")
       ("threads", po::value<std::size_t>()->default_value(0), "event-loop threads (0: number of cores)")
       ("cors-origin", po::value<std::string>(), "allowed browser origins, comma-separated, or *")
@@ -144,6 +148,9 @@ std::optional<ServerConfig> parse_server_config(int argc, char** argv, int& exit
     engine.max_payload = values["max-payload"].as<std::size_t>();
     engine.max_queue_bytes = values["max-queue-bytes"].as<std::size_t>();
     config.gateway.connect_timeout = std::chrono::milliseconds(values["connect-timeout"].as<unsigned>());
+    config.gateway.recovery_max_disconnection =
+        std::chrono::milliseconds(values["recovery-max-disconnection"].as<unsigned>());
+    config.gateway.recovery_max_bytes = values["recovery-max-bytes"].as<std::size_t>();
     if (values.count("namespaces")) config.gateway.namespaces = split_list(values["namespaces"].as<std::string>());
     for (const auto& nsp : config.gateway.namespaces) {
       if (nsp.empty() || nsp.front() != '/') throw std::invalid_argument("--namespaces entries must start with '/': " + nsp);

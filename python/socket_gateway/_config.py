@@ -98,6 +98,8 @@ def build_core_config(
     redis_url: str | None = None,
     redis_key_prefix: str = "socket.io",
     node_id: str | None = None,
+    recovery_max_disconnection: float | None = None,
+    recovery_max_bytes: int = 64 << 20,
 ) -> CoreConfig:
     """Validates SocketGateway's settings and returns them as a CoreConfig."""
     config = CoreConfig()
@@ -139,6 +141,9 @@ def build_core_config(
     config.node_id = _optional_str("node_id", node_id) or ""
     if config.node_id and not (len(config.node_id) <= 16 and config.node_id.isascii() and config.node_id.isalnum()):
         raise ValueError("node_id must be 1 to 16 letters or digits")
+    config.recovery_max_disconnection_ms = (0 if recovery_max_disconnection is None else
+                                            _milliseconds("recovery_max_disconnection", recovery_max_disconnection))
+    config.recovery_max_bytes = _positive_int("recovery_max_bytes", recovery_max_bytes)
     return config
 
 

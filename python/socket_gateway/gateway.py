@@ -80,6 +80,11 @@ class SocketGateway:
             See docs/deployment.md.
         redis_key_prefix: prefix of the Redis channels (the ``key`` of @socket.io/redis-emitter).
         node_id: this node's id in the cluster (1-16 letters or digits; default random).
+        recovery_max_disconnection: connection-state recovery (socket.io-client's
+            ``socket.recovered``): seconds a socket that lost its connection is kept so its
+            client, coming back, gets its sid, its rooms and every emit it missed. None (the
+            default) turns it off; 120 is a sensible value. See docs/deployment.md.
+        recovery_max_bytes: bytes of emits kept for replay (oldest dropped first).
     """
 
     def __init__(
@@ -104,6 +109,8 @@ class SocketGateway:
         redis_url: str | None = None,
         redis_key_prefix: str = "socket.io",
         node_id: str | None = None,
+        recovery_max_disconnection: float | None = None,
+        recovery_max_bytes: int = 64 << 20,
     ) -> None:
         config = build_core_config(
             jwt_secret=jwt_secret, jwt_public_key=jwt_public_key, jwt_algorithms=jwt_algorithms,
@@ -112,6 +119,7 @@ class SocketGateway:
             max_payload=max_payload, max_queue_bytes=max_queue_bytes, namespaces=namespaces, threads=threads,
             log_level=log_level, jwt_rooms_claim=jwt_rooms_claim, redis_url=redis_url,
             redis_key_prefix=redis_key_prefix, node_id=node_id,
+            recovery_max_disconnection=recovery_max_disconnection, recovery_max_bytes=recovery_max_bytes,
         )
         self.cors_any_origin, self.cors_origins = cors_origins(cors_allowed_origins)
         self._runtime = Runtime(config)

@@ -47,6 +47,9 @@ sio::GatewayOptions gateway_options(const CoreConfig& config) {
   options.namespaces = config.namespaces;
   options.user_room_prefix = config.user_room_prefix;
   options.rooms_claim = config.rooms_claim;
+  if (config.recovery_max_disconnection_ms < 0) throw std::invalid_argument("recovery_max_disconnection must be >= 0");
+  options.recovery_max_disconnection = std::chrono::milliseconds(config.recovery_max_disconnection_ms);
+  options.recovery_max_bytes = config.recovery_max_bytes;
   return options;
 }
 

@@ -35,6 +35,8 @@ struct CoreConfig {
   std::optional<std::string> redis_url;  // cluster mode when set
   std::string redis_key_prefix = "socket.io";
   std::string node_id;                   // empty: random
+  std::int64_t recovery_max_disconnection_ms = 0;  // 0: connection-state recovery off
+  std::size_t recovery_max_bytes = 64u << 20;
 };
 
 // Throws std::invalid_argument for settings the core cannot use (no JWT key, a bad PEM,

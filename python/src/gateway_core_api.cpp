@@ -34,7 +34,7 @@ bool GatewayCore::emit(const std::string& nsp, std::vector<std::string> rooms, s
 
 std::optional<std::uint64_t> GatewayCore::keep_ack(const std::string& sid, sio::Ack& ack) {
   if (!ack.wanted()) return std::nullopt;
-  ShardAcks& shard = acks_[shard_of(sid, pool_.size())];
+  ShardAcks& shard = acks_[gateway_.shard_of_sid(sid)];
   const std::uint64_t id = shard.next_id++;
   shard.pending.emplace(id, ack);
   return id;
@@ -42,7 +42,7 @@ std::optional<std::uint64_t> GatewayCore::keep_ack(const std::string& sid, sio::
 
 void GatewayCore::with_ack(const std::string& sid, std::uint64_t ack_id, std::function<void(sio::Ack&)> use) {
   if (!running()) return;
-  const std::size_t shard = shard_of(sid, pool_.size());
+  const std::size_t shard = gateway_.shard_of_sid(sid);
   pool_.post(shard, [this, shard, ack_id, use = std::move(use)] {
     auto& pending = acks_[shard].pending;
     const auto found = pending.find(ack_id);

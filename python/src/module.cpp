@@ -62,7 +62,10 @@ void bind_config(nb::module_& module) {
       .def_rw("rooms_claim", &CoreConfig::rooms_claim, "Claim listing rooms a socket joins at connect; empty: none.")
       .def_rw("redis_url", &CoreConfig::redis_url, "redis:// URL of the cluster's Redis, or None (single node).")
       .def_rw("redis_key_prefix", &CoreConfig::redis_key_prefix, "Prefix of the cluster's Redis channels.")
-      .def_rw("node_id", &CoreConfig::node_id, "This node's id in the cluster; empty: random.");
+      .def_rw("node_id", &CoreConfig::node_id, "This node's id in the cluster; empty: random.")
+      .def_rw("recovery_max_disconnection_ms", &CoreConfig::recovery_max_disconnection_ms,
+              "Connection-state recovery window in ms; 0: off.")
+      .def_rw("recovery_max_bytes", &CoreConfig::recovery_max_bytes, "Bytes of emits kept for replay.");
 }
 
 void bind_peer(nb::module_& module) {

@@ -184,6 +184,23 @@ std::string ApiRouter::render_metrics() const {
   metric("socket_gateway_dropped_packets_total", "counter", "Packets not queued because their connection was closing.");
   sample("socket_gateway_dropped_packets_total", "", relaxed(m.dropped_packets));
 
+  if (gateway_.options().recovery_max_disconnection.count() > 0) {
+    metric("socket_gateway_recoveries_total", "counter", "Sockets restored with their sid, rooms and missed packets.");
+    sample("socket_gateway_recoveries_total", "", relaxed(m.recoveries));
+    metric("socket_gateway_recovery_misses_total", "counter", "Recovery attempts answered with a fresh session.");
+    sample("socket_gateway_recovery_misses_total", "", relaxed(m.recovery_misses));
+    metric("socket_gateway_recovery_replayed_total", "counter", "Packets replayed to recovered sockets.");
+    sample("socket_gateway_recovery_replayed_total", "", relaxed(m.recovery_replayed));
+    metric("socket_gateway_recovery_dropped_total", "counter", "Logged packets dropped at --recovery-max-bytes.");
+    sample("socket_gateway_recovery_dropped_total", "", relaxed(m.recovery_packets_dropped));
+    metric("socket_gateway_recovery_log_packets", "gauge", "Packets kept for replay.");
+    sample("socket_gateway_recovery_log_packets", "", relaxed(m.recovery_log_packets));
+    metric("socket_gateway_recovery_log_bytes", "gauge", "Bytes of the packets kept for replay.");
+    sample("socket_gateway_recovery_log_bytes", "", relaxed(m.recovery_log_bytes));
+    metric("socket_gateway_recovery_sessions", "gauge", "Disconnected sessions kept for recovery.");
+    sample("socket_gateway_recovery_sessions", "", relaxed(m.recovery_sessions_kept));
+  }
+
   if (const sio::ClusterLink* cluster = gateway_.cluster()) {
     const sio::ClusterStatus s = cluster->status();
     metric("socket_gateway_redis_connected", "gauge", "1 while this node is connected to Redis.");

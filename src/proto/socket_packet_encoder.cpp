@@ -91,6 +91,16 @@ void append_event_packet(std::string& out, std::string_view nsp, std::string_vie
   out.push_back(']');
 }
 
+void append_trailing_string_argument(std::string& packet, std::string_view value) {
+  if (packet.empty() || packet.back() != ']') return;
+  packet.pop_back();
+  packet.push_back(',');
+  boost::json::serializer serializer;
+  serializer.reset(value);
+  drain_into(packet, serializer);
+  packet.push_back(']');
+}
+
 void append_ack_packet(std::string& out, std::string_view nsp, std::uint64_t ack_id,
                        std::span<const boost::json::value> args, std::size_t attachments) {
   append_header(out, attachments > 0 ? SocketPacketType::binary_ack : SocketPacketType::ack, attachments, nsp);

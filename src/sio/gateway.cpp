@@ -4,7 +4,10 @@
 #include "sio/gateway.hpp"
 
 #include "proto/socket_packet.hpp"
+#include "recovery_log.hpp"
+#include "session_store.hpp"
 #include "shard_state.hpp"
+#include "sid_homes.hpp"
 
 #include <stdexcept>
 
@@ -17,6 +20,11 @@ Gateway::Gateway(eio::ShardPool& shards, GatewayOptions options) : shards_(shard
     if (std::find(namespaces_.begin(), namespaces_.end(), nsp) == namespaces_.end()) namespaces_.push_back(nsp);
   }
   handlers_.resize(namespaces_.size());
+  sid_homes_ = std::make_unique<SidHomes>(shards_.size());
+  if (options_.recovery_max_disconnection.count() > 0) {
+    recovery_log_ = std::make_unique<RecoveryLog>(options_.recovery_max_disconnection, options_.recovery_max_bytes, metrics_);
+    recovery_sessions_ = std::make_unique<SessionStore>(options_.recovery_max_disconnection, metrics_.recovery_sessions_kept);
+  }
   for (std::size_t i = 0; i < shards_.size(); ++i)
     shard_states_.push_back(std::make_unique<ShardState>(*this, i, shards_.size()));
 }
@@ -82,11 +90,20 @@ std::optional<Gateway::PreparedEmit> Gateway::prepare(EmitTarget target, std::st
                                                       const std::vector<std::string>& attachments) const {
   const auto nsp_index = namespace_index(target.nsp);
   if (!nsp_index) return std::nullopt;
-  std::string text = "4";
-  proto::append_event_packet(text, target.nsp, event, arguments, std::nullopt, attachments.size());
+  auto encode = [&](std::string_view offset) {
+    std::string text = "4";
+    proto::append_event_packet(text, target.nsp, event, arguments, std::nullopt, attachments.size());
+    if (!offset.empty()) proto::append_trailing_string_argument(text, offset);
+    EncodedEmit encoded;
+    encoded.head = EncodedPacket::text(text);
+    for (const auto& bytes : attachments) encoded.attachments.push_back(EncodedPacket::binary(bytes));
+    return encoded;
+  };
   PreparedEmit prepared{*nsp_index, std::move(target), {}};
-  prepared.encoded.head = EncodedPacket::text(text);
-  for (const auto& bytes : attachments) prepared.encoded.attachments.push_back(EncodedPacket::binary(bytes));
+  // With recovery, the offset is taken and the packet logged before any shard can deliver it.
+  prepared.encoded = recovery_log_ ? recovery_log_->append(*nsp_index, prepared.target.rooms,
+                                                           prepared.target.except_rooms, encode)
+                                   : encode({});
   return prepared;
 }
 

@@ -7,6 +7,7 @@
 // must not run on a shard thread.
 #include "sio/gateway.hpp"
 #include "shard_state.hpp"
+#include "sid_homes.hpp"
 #include "util/random_id.hpp"
 
 #include <future>
@@ -21,6 +22,8 @@ void require_not_on_shard(const eio::ShardPool& shards) {
 }
 }  // namespace
 
+std::size_t Gateway::shard_of_sid(std::string_view sid) const { return sid_homes_->home_of(sid); }
+
 void Gateway::join_room(std::string_view sid, std::string_view room, std::function<void(bool)> done) {
   if (is_remote_sid(sid)) {
     return route_sid({SidRequest::Kind::join, std::string(sid), std::string(room)},
@@ -28,7 +31,7 @@ void Gateway::join_room(std::string_view sid, std::string_view room, std::functi
                        if (done) done(reply.found);
                      });
   }
-  const std::size_t shard = shard_of(sid, shard_states_.size());
+  const std::size_t shard = shard_of_sid(sid);
   shards_.post(shard, [state = shard_states_[shard].get(), sid = std::string(sid), room = std::string(room),
                        done = std::move(done)] {
     Socket* socket = state->find_socket(sid);
@@ -44,7 +47,7 @@ void Gateway::leave_room(std::string_view sid, std::string_view room, std::funct
                        if (done) done(reply.found);
                      });
   }
-  const std::size_t shard = shard_of(sid, shard_states_.size());
+  const std::size_t shard = shard_of_sid(sid);
   shards_.post(shard, [state = shard_states_[shard].get(), sid = std::string(sid), room = std::string(room),
                        done = std::move(done)] {
     Socket* socket = state->find_socket(sid);
@@ -59,7 +62,7 @@ void Gateway::disconnect(std::string_view sid, std::function<void(bool)> done) {
       if (done) done(reply.found);
     });
   }
-  const std::size_t shard = shard_of(sid, shard_states_.size());
+  const std::size_t shard = shard_of_sid(sid);
   shards_.post(shard, [state = shard_states_[shard].get(), sid = std::string(sid), done = std::move(done)] {
     Socket* socket = state->find_socket(sid);
     if (socket) socket->disconnect();
@@ -74,7 +77,7 @@ void Gateway::rooms_of(std::string_view sid, std::function<void(std::optional<st
       done(std::move(reply.rooms));
     });
   }
-  const std::size_t shard = shard_of(sid, shard_states_.size());
+  const std::size_t shard = shard_of_sid(sid);
   shards_.post(shard, [state = shard_states_[shard].get(), sid = std::string(sid), done = std::move(done)] {
     Socket* socket = state->find_socket(sid);
     if (!socket) return done(std::nullopt);

@@ -8,6 +8,7 @@
 #include "proto/socket_packet.hpp"
 #include "sio/gateway.hpp"
 #include "shard_state.hpp"
+#include "sid_homes.hpp"
 #include "util/log.hpp"
 
 namespace sg::sio {
@@ -25,7 +26,9 @@ void ShardState::deliver(std::size_t namespace_index, const std::vector<std::str
                          const std::vector<std::string>& except_rooms, const EncodedEmit& emit) {
   std::uint64_t delivered = 0;
   std::uint64_t dropped = 0;
+  const std::uint64_t seq = emit.seq;
   auto visit = [&](Socket* socket) {
+    if (seq != 0 && socket->replayed(seq)) return;  // already replayed to a recovered socket
     eio::Session& session = socket->session();
     if (!session.send(emit.head)) {
       ++dropped;
@@ -84,6 +87,7 @@ void ShardState::disconnect_socket(Socket& socket, bool notify_client, std::stri
   }
   namespace_members_[nsp_index].erase(&socket);
   sockets_by_sid_.erase(socket.id());
+  gateway_.sid_homes().remove(socket.id());
   auto& sockets = socket.client().sockets;
   std::erase_if(sockets, [&](const auto& entry) { return entry.second.get() == &socket; });
   gateway_.mutable_metrics().sockets.fetch_sub(1, std::memory_order_relaxed);
@@ -95,7 +99,10 @@ void ShardState::disconnect_all() {
   std::vector<Socket*> all;
   all.reserve(sockets_by_sid_.size());
   for (const auto& [sid, socket] : sockets_by_sid_) all.push_back(socket);
-  for (Socket* socket : all) disconnect_socket(*socket, true, "server shutting down");
+  for (Socket* socket : all) {
+    keep_for_recovery(*socket);
+    disconnect_socket(*socket, true, "server shutting down");
+  }
   engine_.close_all(eio::CloseReason::server_shutdown);
 }
 

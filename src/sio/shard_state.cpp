@@ -4,6 +4,7 @@
 // Threading: the shard's thread only.
 #include "shard_state.hpp"
 
+#include "sid_homes.hpp"
 #include "sio/gateway.hpp"
 #include "util/log.hpp"
 #include "util/random_id.hpp"
@@ -65,8 +66,16 @@ void ShardState::on_close(eio::Session& session, eio::CloseReason reason) {
   if (!client) return;
   if (client->connect_timer) client->connect_timer->cancel();
   if (reason == eio::CloseReason::slow_client) GatewayMetrics::add(gateway_.mutable_metrics().slow_disconnects);
+  // socket.io keeps a session for recovery when the connection was lost or closed, timed out,
+  // or the server shut down — not when either side chose to end it, nor for a protocol error
+  // or a client too slow to keep up.
+  const bool recoverable = reason == eio::CloseReason::client_close || reason == eio::CloseReason::transport_close ||
+                           reason == eio::CloseReason::ping_timeout || reason == eio::CloseReason::server_shutdown;
   auto sockets = client->sockets;  // disconnect_socket edits the list
-  for (auto& [index, socket] : sockets) disconnect_socket(*socket, false, eio::to_string(reason));
+  for (auto& [index, socket] : sockets) {
+    if (recoverable) keep_for_recovery(*socket);
+    disconnect_socket(*socket, false, eio::to_string(reason));
+  }
   client->pending_binary.reset();
 }
 
@@ -151,15 +160,26 @@ void ShardState::handle_connect(Client& client, proto::SocketPacket& packet) {
     identity = std::move(result.identity);
   }
 
+  auto recovered = try_recover(auth, *nsp_index, identity ? std::string_view(identity->user_id) : std::string_view());
   const std::string_view sid_prefix = gateway_.cluster() ? std::string_view(gateway_.cluster()->sid_prefix()) : "";
-  auto socket = std::make_shared<Socket>(*this, client, *nsp_index, random_id_for_shard(index_, shard_count_, sid_prefix));
+  std::string sid = recovered ? recovered->session.sid : random_id_for_shard(index_, shard_count_, sid_prefix);
+  auto socket = std::make_shared<Socket>(*this, client, *nsp_index, std::move(sid));
   client.sockets.emplace_back(*nsp_index, socket);
   sockets_by_sid_.emplace(socket->id(), socket.get());
   namespace_members_[*nsp_index].insert(socket.get());
+  if (recovered) gateway_.sid_homes().add(socket->id(), index_);
+  if (const RecoveryLog* log = gateway_.recovery_log()) {
+    socket->set_recovery(recovered ? Socket::RecoveryMark{recovered->session.pid, recovered->missed.through_seq,
+                                                          recovered->missed.through_seq}
+                                   : Socket::RecoveryMark{random_id(), log->last_seq(), 0});
+  }
   if (identity) {
     socket->set_identity(identity->user_id, std::move(identity->claims));
     join_room(*socket, gateway_.options().user_room_prefix + socket->user_id());
     join_claimed_rooms(*socket);
+  }
+  if (recovered) {
+    for (const auto& room : recovered->session.rooms) join_room(*socket, room);
   }
   if (!client.ever_connected) {
     client.ever_connected = true;
@@ -170,7 +190,15 @@ void ShardState::handle_connect(Client& client, proto::SocketPacket& packet) {
   reply.type = proto::SocketPacketType::connect;
   reply.nsp = packet.nsp;
   reply.data = boost::json::object{{"sid", socket->id()}};
+  if (const Socket::RecoveryMark* mark = socket->recovery()) reply.data.as_object()["pid"] = mark->pid;
   client.session.send(EncodedPacket::text(engine_message(reply)));
+  if (recovered) {
+    // What it missed, in offset order, before anything live (live emits it was replayed are skipped).
+    for (const EncodedEmit& emit : recovered->missed.emits) send_to(*socket, emit.head, emit.attachments);
+    GatewayMetrics::add(gateway_.mutable_metrics().recoveries);
+    GatewayMetrics::add(gateway_.mutable_metrics().recovery_replayed, recovered->missed.emits.size());
+    log::debug("socket recovered", {{"sid", socket->id()}, {"replayed", recovered->missed.emits.size()}});
+  }
   gateway_.mutable_metrics().sockets.fetch_add(1, std::memory_order_relaxed);
   GatewayMetrics::add(gateway_.mutable_metrics().connects);
   log::debug("socket connected", {{"sid", socket->id()}, {"nsp", packet.nsp}, {"user", socket->user_id()}});

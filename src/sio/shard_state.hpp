@@ -9,12 +9,16 @@
 #include "eio/engine.hpp"
 #include "rooms/room_index.hpp"
 #include "client.hpp"
+#include "encoded_emit.hpp"
+#include "recovery_log.hpp"
+#include "session_store.hpp"
 #include "sio/gateway.hpp"
 #include "sio/socket.hpp"
 #include "util/encoded_packet.hpp"
 #include "util/string_hash.hpp"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -25,10 +29,10 @@ namespace sg::sio {
 
 class Gateway;
 
-// One emit, encoded once: the packet and its binary attachments, shared by every shard.
-struct EncodedEmit {
-  PacketRef head;
-  std::vector<PacketRef> attachments;
+// A session brought back by a recovering CONNECT, and the emits it missed.
+struct RecoveredSession {
+  PersistedSession session;
+  RecoveryLog::Missed missed;
 };
 
 class ShardState : public eio::SessionListener {
@@ -69,6 +73,10 @@ class ShardState : public eio::SessionListener {
   void handle_ack(Socket& socket, proto::SocketPacket& packet, std::vector<std::string> attachments);
   void send_connect_error(Client& client, std::string_view nsp, std::string_view message);
   void join_claimed_rooms(Socket& socket);  // GatewayOptions::rooms_claim
+  // Connection-state recovery (shard_recovery.cpp).
+  std::optional<RecoveredSession> try_recover(const boost::json::object& auth, std::size_t nsp_index,
+                                              std::string_view user_id);
+  void keep_for_recovery(Socket& socket);
   void protocol_error(Client& client, std::string_view what);
 
   Gateway& gateway_;

@@ -67,6 +67,11 @@ void append_event_packet(std::string& out, std::string_view nsp, std::string_vie
                          std::span<const boost::json::value> args,
                          std::optional<std::uint64_t> ack_id = std::nullopt, std::size_t attachments = 0);
 
+// Adds `value` as one more string argument at the end of a packet that append_event_packet
+// wrote into `packet` (its text ends with the closing ']'): the connection-state-recovery
+// offset, which clients read as an event's last argument.
+void append_trailing_string_argument(std::string& packet, std::string_view value);
+
 // Appends "<3|6>[<n>-][<nsp>,]<ack id>[<arg>,...]" (BINARY_ACK when attachments > 0).
 void append_ack_packet(std::string& out, std::string_view nsp, std::uint64_t ack_id,
                        std::span<const boost::json::value> args, std::size_t attachments = 0);

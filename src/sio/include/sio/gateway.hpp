@@ -1,4 +1,7 @@
 // Gateway: the Socket.IO server and its emit API — the one object applications talk to.
+// With a recovery window, emits also go to a RecoveryLog (each with its offset) and sockets
+// that lose their connection are kept in a SessionStore, so a client that comes back gets
+// its sid, its rooms and what it missed (socket.io's connection-state recovery).
 //
 // It runs one Engine.IO engine per shard of a ShardPool, with Socket.IO on top: namespaces,
 // CONNECT with JWT authentication (the socket joins "user:{id}"), events and acks in both
@@ -34,6 +37,9 @@
 namespace sg::sio {
 
 class ShardState;
+class RecoveryLog;
+class SessionStore;
+class SidHomes;
 
 // Who an emit goes to: members of any of `rooms` (every socket of the namespace when
 // `rooms` is empty), minus members of any of `except_rooms`.
@@ -113,6 +119,9 @@ class Gateway {
   void local_sids_of_user(std::string_view user_id, std::function<void(std::vector<std::string>)> done);
   // True when `sid` belongs to another node of the cluster.
   bool is_remote_sid(std::string_view sid) const;
+  // The shard a sid of this node lives on: the one it hashes to, or the one a recovered
+  // socket was restored on.
+  std::size_t shard_of_sid(std::string_view sid) const;
 
   // Sends DISCONNECT to every socket and closes every session; `done` runs once all shards
   // have done so (on some shard thread).
@@ -134,6 +143,10 @@ class Gateway {
   const std::string& namespace_name(std::size_t index) const { return namespaces_[index]; }
   const NamespaceHandlers& handlers(std::size_t index) const { return handlers_[index]; }
   std::size_t namespace_count() const { return namespaces_.size(); }
+  // Connection-state recovery: null when it is off (GatewayOptions::recovery_max_disconnection).
+  RecoveryLog* recovery_log() const { return recovery_log_.get(); }
+  SessionStore* recovery_sessions() const { return recovery_sessions_.get(); }
+  SidHomes& sid_homes() { return *sid_homes_; }
 
  private:
   NamespaceHandlers& handlers_for(std::string_view nsp);
@@ -154,6 +167,9 @@ class Gateway {
   std::vector<std::string> namespaces_;
   std::vector<NamespaceHandlers> handlers_;
   std::vector<std::unique_ptr<ShardState>> shard_states_;
+  std::unique_ptr<RecoveryLog> recovery_log_;
+  std::unique_ptr<SessionStore> recovery_sessions_;
+  std::unique_ptr<SidHomes> sid_homes_;
   ClusterLink* cluster_ = nullptr;
 };
 

@@ -1,6 +1,6 @@
 // Everything a Gateway is configured with: the Engine.IO settings, the connect timeout,
-// the namespaces it serves, and the JWT verifier (absent: no authentication, as in the
-// conformance server).
+// the namespaces it serves, the JWT verifier (absent: no authentication, as in the
+// conformance server), and connection-state recovery.
 //
 // Threading: plain values, read-only once the Gateway is built.
 #pragma once
@@ -24,6 +24,11 @@ struct GatewayOptions {
   // A claim holding an array of room names the socket joins at CONNECT, before the reply
   // (empty: none).
   std::string rooms_claim;
+  // Connection-state recovery (socket.io's connectionStateRecovery): how long a socket that
+  // lost its connection is kept for its client to come back to (0: off), and the bytes of
+  // emits kept for replay (oldest dropped first).
+  std::chrono::milliseconds recovery_max_disconnection{0};
+  std::size_t recovery_max_bytes = 64u << 20;
 };
 
 }  // namespace sg::sio

@@ -1,6 +1,8 @@
 // Socket: one Socket.IO connection to one namespace, riding an Engine.IO session. Its id is
 // what the client sees as socket.id (never the Engine.IO sid). It knows its user (from the
 // JWT), its rooms (through its shard's room index), and its outstanding server->client acks.
+// With connection-state recovery it also carries its private session id (pid) and where it
+// stands in the recovery log.
 //
 // Threading: a Socket lives on its session's shard; use it only on that shard's thread
 // (inside handlers, or in work posted to that shard).
@@ -53,6 +55,17 @@ class Socket : public std::enable_shared_from_this<Socket> {
   // ---- for the Socket.IO layer --------------------------------------------------------
   void set_identity(std::string user_id, boost::json::object claims);
   void mark_disconnected() { connected_ = false; }
+
+  // Connection-state recovery (absent when the gateway keeps no recovery log).
+  struct RecoveryMark {
+    std::string pid;                    // the private session id the client presents to recover
+    std::uint64_t connected_at_seq = 0;  // the log's newest seq when this socket (re)connected
+    std::uint64_t replayed_through = 0;  // emits up to this seq were replayed: skip them live
+  };
+  const RecoveryMark* recovery() const { return recovery_.get(); }
+  void set_recovery(RecoveryMark mark) { recovery_ = std::make_unique<RecoveryMark>(std::move(mark)); }
+  // True when a live emit with this seq was already replayed to this socket.
+  bool replayed(std::uint64_t seq) const { return recovery_ && seq <= recovery_->replayed_through; }
   void resolve_ack(std::uint64_t id, Arguments& reply);
   void send_ack(std::uint64_t id, const Arguments& reply);
   Client& client() const { return client_; }
@@ -65,6 +78,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   std::string user_id_;
   boost::json::object claims_;
   bool connected_ = true;
+  std::unique_ptr<RecoveryMark> recovery_;
   std::uint64_t next_ack_id_ = 0;
   std::unordered_map<std::uint64_t, AckCallback> pending_acks_;
 };

@@ -1,0 +1,51 @@
+// Connection-state recovery on one shard (see shard_state.hpp and recovery_log.hpp): keeping
+// a socket that lost its connection, and finding what a recovering CONNECT gets back.
+//
+// A CONNECT recovers when its auth carries the pid of a kept session of the same namespace
+// and the same user (the token was verified just before, as for any CONNECT) and an offset
+// the log can still serve. "offset" may be absent when the client never received an emit
+// that carried one (socket.io-client then sends only the pid): the replay starts where the
+// socket connected. A pid or offset that is not a string, unknown, expired, used before, of
+// another user or past what the log holds gives a fresh session, counted as a miss.
+//
+// Threading: the shard's thread (the log and the store lock for themselves).
+#include "shard_state.hpp"
+
+#include "util/log.hpp"
+
+namespace sg::sio {
+
+std::optional<RecoveredSession> ShardState::try_recover(const boost::json::object& auth, std::size_t nsp_index,
+                                                        std::string_view user_id) {
+  RecoveryLog* log = gateway_.recovery_log();
+  SessionStore* sessions = gateway_.recovery_sessions();
+  const auto* pid = auth.if_contains("pid");
+  if (!log || !sessions || pid == nullptr) return std::nullopt;
+  auto miss = [&](std::string_view why) -> std::optional<RecoveredSession> {
+    GatewayMetrics::add(gateway_.mutable_metrics().recovery_misses);
+    log::debug("recovery refused, fresh session", {{"reason", why}});
+    return std::nullopt;
+  };
+  if (!pid->is_string()) return miss("pid is not a string");
+  std::optional<std::uint64_t> offset;
+  if (const auto* value = auth.if_contains("offset")) {
+    if (!value->is_string()) return miss("offset is not a string");
+    offset = RecoveryLog::parse_offset(value->get_string());
+    if (!offset) return miss("offset is not one of ours");
+  }
+  auto session = sessions->take(pid->get_string(), nsp_index, user_id);
+  if (!session) return miss("no session of this user kept under that pid");
+  auto missed = log->missed_after(offset.value_or(session->connected_at_seq), nsp_index, session->rooms);
+  if (!missed) return miss("the log no longer holds everything after that offset");
+  return RecoveredSession{std::move(*session), std::move(*missed)};
+}
+
+void ShardState::keep_for_recovery(Socket& socket) {
+  SessionStore* sessions = gateway_.recovery_sessions();
+  const Socket::RecoveryMark* mark = socket.recovery();
+  if (!sessions || !mark || !socket.connected()) return;
+  sessions->keep(PersistedSession{mark->pid, socket.id(), socket.user_id(), socket.namespace_index(), socket.rooms(),
+                                  mark->connected_at_seq, std::chrono::steady_clock::now()});
+}
+
+}  // namespace sg::sio
