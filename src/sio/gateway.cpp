@@ -90,16 +90,16 @@ std::optional<Gateway::PreparedEmit> Gateway::prepare(EmitTarget target, std::st
                                                       const std::vector<std::string>& attachments) const {
   const auto nsp_index = namespace_index(target.nsp);
   if (!nsp_index) return std::nullopt;
+  PreparedEmit prepared{*nsp_index, std::move(target), {}};
   auto encode = [&](std::string_view offset) {
     std::string text = "4";
-    proto::append_event_packet(text, target.nsp, event, arguments, std::nullopt, attachments.size());
+    proto::append_event_packet(text, prepared.target.nsp, event, arguments, std::nullopt, attachments.size());
     if (!offset.empty()) proto::append_trailing_string_argument(text, offset);
     EncodedEmit encoded;
     encoded.head = EncodedPacket::text(text);
     for (const auto& bytes : attachments) encoded.attachments.push_back(EncodedPacket::binary(bytes));
     return encoded;
   };
-  PreparedEmit prepared{*nsp_index, std::move(target), {}};
   // With recovery, the offset is taken and the packet logged before any shard can deliver it.
   prepared.encoded = recovery_log_ ? recovery_log_->append(*nsp_index, prepared.target.rooms,
                                                            prepared.target.except_rooms, encode)
