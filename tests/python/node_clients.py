@@ -177,6 +177,18 @@ class NodeClient:
         reply = self.driver.request("disconnect", handle=self.handle)
         assert reply["ok"], reply
 
+    def cut_transport(self) -> None:
+        """Closes the Engine.IO connection without a DISCONNECT packet (a lost connection)."""
+        reply = self.driver.request("cut", handle=self.handle)
+        assert reply["ok"], reply
+
+    def come_back(self) -> bool:
+        """Reconnects after cut_transport(); returns socket.recovered (the sid is updated)."""
+        reply = self.driver.request("come_back", handle=self.handle)
+        assert reply["ok"], f"node client {self.handle} did not come back: {reply.get('error')}"
+        self._sid = reply["sid"]
+        return reply["recovered"]
+
     def wait_disconnected(self, timeout: float = WAIT) -> Any:
         assert self._disconnected.wait(timeout), f"no disconnect within {timeout:.1f} s"
         return self.disconnect_reasons[0]

@@ -8,6 +8,7 @@ Configured through the environment:
   SG_TEST_MARKER_DIR     where the FastAPI lifespan writes `startup` and `shutdown` (optional)
   SG_TEST_REDIS_URL      cluster mode through this Redis (optional), with SG_TEST_NODE_ID
   SG_TEST_ROOMS_CLAIM    the JWT claim listing rooms a socket joins at connect (optional)
+  SG_TEST_RECOVERY       connection-state recovery window in seconds (optional; off without it)
 What it offers the tests:
   - Socket.IO at /socket.io/ on namespaces "/" and "/admin" (ASGIApp beside FastAPI);
   - handlers: "echo" (async) and "echo_sync" (def) ack with the arguments they got, "silent"
@@ -55,6 +56,7 @@ gateway = SocketGateway(
     redis_url=os.environ.get("SG_TEST_REDIS_URL") or None,
     node_id=os.environ.get("SG_TEST_NODE_ID") or None,
     jwt_rooms_claim=os.environ.get("SG_TEST_ROOMS_CLAIM") or None,
+    recovery_max_disconnection=_seconds("SG_TEST_RECOVERY", 0.0) or None,
 )
 hooks = HookLog()
 server_loop: dict[str, Optional[asyncio.AbstractEventLoop]] = {"loop": None}

@@ -94,6 +94,17 @@ async function connect(request) {
   return { sid: socket.id, transport: engine.transport.name };
 }
 
+// Reconnects a socket whose transport was cut; it presents its pid and last offset (if any).
+async function comeBack(request) {
+  const socket = socketOf(request.handle);
+  socket.connect();
+  await within(request.timeoutMs, `'connect' of ${request.handle} coming back`, (resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', (error) => reject(new Error(error.message)));
+  });
+  return { sid: socket.id, recovered: socket.recovered === true };
+}
+
 function emitWithoutAck(request) {
   socketOf(request.handle).emit(request.event, ...fromWire(request.args));
   return {};
@@ -121,6 +132,11 @@ async function handle(request) {
     case 'disconnect':
       socketOf(request.handle).disconnect();
       return {};
+    case 'cut':  // the transport goes, with no DISCONNECT packet: the client may recover
+      socketOf(request.handle).io.engine.close();
+      return {};
+    case 'come_back':
+      return comeBack(request);
     case 'freeze':
       setTimeout(() => process.kill(process.pid, 'SIGSTOP'), 50);
       return {};
