@@ -23,7 +23,9 @@ Gateway::Gateway(eio::ShardPool& shards, GatewayOptions options) : shards_(shard
   sid_homes_ = std::make_unique<SidHomes>(shards_.size());
   if (options_.recovery_max_disconnection.count() > 0) {
     recovery_log_ = std::make_unique<RecoveryLog>(options_.recovery_max_disconnection, options_.recovery_max_bytes, metrics_);
-    recovery_sessions_ = std::make_unique<SessionStore>(options_.recovery_max_disconnection, metrics_.recovery_sessions_kept);
+    recovery_sessions_ = std::make_unique<SessionStore>(
+        options_.recovery_max_disconnection, metrics_.recovery_sessions_kept,
+        [this](const PersistedSession& session) { release_rooms(session.nsp_index, session.rooms); });
   }
   for (std::size_t i = 0; i < shards_.size(); ++i)
     shard_states_.push_back(std::make_unique<ShardState>(*this, i, shards_.size()));
@@ -151,6 +153,18 @@ bool Gateway::emit_to_user(std::string_view user_id, std::string_view event, con
 bool Gateway::broadcast(std::string_view event, const boost::json::value& data, std::string_view nsp) {
   EmitTarget target{std::string(nsp), {}, {}};
   return emit(target, event, data.is_null() ? std::span<const boost::json::value>() : std::span(&data, 1));
+}
+
+// ---- recovery ---------------------------------------------------------------------------
+
+void Gateway::hold_rooms(std::size_t nsp_index, const std::vector<std::string>& rooms) {
+  if (!cluster_) return;
+  for (const auto& room : rooms) cluster_->room_occupied(0, namespaces_[nsp_index], room);
+}
+
+void Gateway::release_rooms(std::size_t nsp_index, const std::vector<std::string>& rooms) {
+  if (!cluster_) return;
+  for (const auto& room : rooms) cluster_->room_vacated(0, namespaces_[nsp_index], room);
 }
 
 // ---- shutdown ---------------------------------------------------------------------------

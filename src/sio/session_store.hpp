@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -33,20 +34,27 @@ struct PersistedSession {
 
 class SessionStore {
  public:
-  SessionStore(std::chrono::milliseconds window, std::atomic<std::int64_t>& kept_gauge)
-      : window_(window), kept_gauge_(kept_gauge) {}
+  // Called (under the store's lock; it must not block) for a session that expired or was
+  // replaced without being taken back.
+  using ForgetHandler = std::function<void(const PersistedSession&)>;
+
+  SessionStore(std::chrono::milliseconds window, std::atomic<std::int64_t>& kept_gauge, ForgetHandler on_forget = {})
+      : window_(window), kept_gauge_(kept_gauge), on_forget_(std::move(on_forget)) {}
 
   void keep(PersistedSession session);
   // The session of `pid`, removed from the store, when it is within the window, of
   // `nsp_index` and of `user_id`; nullopt otherwise (and then the store is unchanged, but for
   // an expired session, which is forgotten).
   std::optional<PersistedSession> take(std::string_view pid, std::size_t nsp_index, std::string_view user_id);
+  // Forgets the sessions whose window has passed (keep and take do it too, on the way).
+  void sweep();
 
  private:
   void forget_expired(std::chrono::steady_clock::time_point now);  // mutex held
 
   const std::chrono::milliseconds window_;
   std::atomic<std::int64_t>& kept_gauge_;
+  ForgetHandler on_forget_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, PersistedSession> by_pid_;
   std::deque<std::pair<std::chrono::steady_clock::time_point, std::string>> expiry_order_;

@@ -8,6 +8,11 @@
 // socket connected. A pid or offset that is not a string, unknown, expired, used before, of
 // another user or past what the log holds gives a fresh session, counted as a miss.
 //
+// In cluster mode a kept session holds its rooms' channels subscribed on this node (so emits
+// from other nodes keep reaching the log) until it is taken back — released once the new
+// socket has joined them — or forgotten. Shard 0 sweeps expired sessions now and then, so
+// their holds and memory go even when nobody connects.
+//
 // Threading: the shard's thread (the log and the store lock for themselves).
 #include "shard_state.hpp"
 
@@ -36,7 +41,10 @@ std::optional<RecoveredSession> ShardState::try_recover(const boost::json::objec
   auto session = sessions->take(pid->get_string(), nsp_index, user_id);
   if (!session) return miss("no session of this user kept under that pid");
   auto missed = log->missed_after(offset.value_or(session->connected_at_seq), nsp_index, session->rooms);
-  if (!missed) return miss("the log no longer holds everything after that offset");
+  if (!missed) {
+    gateway_.release_rooms(nsp_index, session->rooms);
+    return miss("the log no longer holds everything after that offset");
+  }
   return RecoveredSession{std::move(*session), std::move(*missed)};
 }
 
@@ -44,8 +52,20 @@ void ShardState::keep_for_recovery(Socket& socket) {
   SessionStore* sessions = gateway_.recovery_sessions();
   const Socket::RecoveryMark* mark = socket.recovery();
   if (!sessions || !mark || !socket.connected()) return;
-  sessions->keep(PersistedSession{mark->pid, socket.id(), socket.user_id(), socket.namespace_index(), socket.rooms(),
-                                  mark->connected_at_seq, std::chrono::steady_clock::now()});
+  PersistedSession session{mark->pid, socket.id(), socket.user_id(), socket.namespace_index(), socket.rooms(),
+                           mark->connected_at_seq, std::chrono::steady_clock::now()};
+  gateway_.hold_rooms(session.nsp_index, session.rooms);  // before the socket leaves them
+  sessions->keep(std::move(session));
+}
+
+void ShardState::sweep_recovery_sessions() {
+  SessionStore* sessions = gateway_.recovery_sessions();
+  if (!sessions) return;
+  sessions->sweep();
+  recovery_sweep_->expires_after(std::max(std::chrono::milliseconds(100), gateway_.options().recovery_max_disconnection / 4));
+  recovery_sweep_->async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) sweep_recovery_sessions();
+  });
 }
 
 }  // namespace sg::sio

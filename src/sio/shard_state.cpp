@@ -42,7 +42,12 @@ ShardState::ShardState(Gateway& gateway, std::size_t index, std::size_t shard_co
       shard_count_(shard_count),
       engine_(gateway.shards().context(index), gateway.options().engine, *this, index, shard_count),
       rooms_(gateway.namespace_count()),
-      namespace_members_(gateway.namespace_count()) {}
+      namespace_members_(gateway.namespace_count()) {
+  if (index == 0 && gateway.recovery_sessions()) {
+    recovery_sweep_.emplace(engine_.context());
+    boost::asio::post(engine_.context(), [this] { sweep_recovery_sessions(); });
+  }
+}
 
 void ShardState::on_open(eio::Session& session) {
   auto client = std::make_unique<Client>(session);
@@ -180,6 +185,7 @@ void ShardState::handle_connect(Client& client, proto::SocketPacket& packet) {
   }
   if (recovered) {
     for (const auto& room : recovered->session.rooms) join_room(*socket, room);
+    gateway_.release_rooms(*nsp_index, recovered->session.rooms);  // the socket holds them now
   }
   if (!client.ever_connected) {
     client.ever_connected = true;

@@ -17,6 +17,8 @@
 #include "util/encoded_packet.hpp"
 #include "util/string_hash.hpp"
 
+#include <boost/asio/steady_timer.hpp>
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -77,6 +79,7 @@ class ShardState : public eio::SessionListener {
   std::optional<RecoveredSession> try_recover(const boost::json::object& auth, std::size_t nsp_index,
                                               std::string_view user_id);
   void keep_for_recovery(Socket& socket);
+  void sweep_recovery_sessions();  // shard 0, every quarter window
   void protocol_error(Client& client, std::string_view what);
 
   Gateway& gateway_;
@@ -86,6 +89,7 @@ class ShardState : public eio::SessionListener {
   std::unordered_map<std::string, Socket*, TransparentStringHash, std::equal_to<>> sockets_by_sid_;
   std::vector<rooms::RoomIndex<Socket*>> rooms_;             // per namespace
   std::vector<std::unordered_set<Socket*>> namespace_members_;  // per namespace
+  std::optional<boost::asio::steady_timer> recovery_sweep_;    // shard 0 with recovery on
 };
 
 }  // namespace sg::sio

@@ -147,6 +147,10 @@ class Gateway {
   RecoveryLog* recovery_log() const { return recovery_log_.get(); }
   SessionStore* recovery_sessions() const { return recovery_sessions_.get(); }
   SidHomes& sid_homes() { return *sid_homes_; }
+  // Cluster mode: a session kept for recovery keeps its rooms' channels subscribed on this
+  // node until it comes back or is forgotten, so emits from other nodes still reach the log.
+  void hold_rooms(std::size_t nsp_index, const std::vector<std::string>& rooms);
+  void release_rooms(std::size_t nsp_index, const std::vector<std::string>& rooms);
 
  private:
   NamespaceHandlers& handlers_for(std::string_view nsp);

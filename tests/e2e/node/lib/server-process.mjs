@@ -153,6 +153,16 @@ export async function startGateway({ name = 'gateway', extraArgs = [] } = {}) {
   return server;
 }
 
+/** Starts a private `redis-server` (Debian's) on a free port, keeping nothing on disk. */
+export async function startRedis({ name = 'redis' } = {}) {
+  const port = await findFreePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const server = new ServerProcess({ binary: 'redis-server', args, name, port });
+  await server.waitUntilReady(() => acceptsTcp(port), 'TCP accept');
+  server.redisUrl = `redis://127.0.0.1:${port}`;
+  return server;
+}
+
 /** Starts `conformance-server` on a free port and waits until it accepts TCP connections. */
 export async function startConformanceServer({ name = 'conformance' } = {}) {
   const port = await findFreePort();

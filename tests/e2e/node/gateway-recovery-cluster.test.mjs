@@ -1,0 +1,103 @@
+// Connection-state recovery in cluster mode: two standalone nodes sharing a private Redis,
+// driven by the official socket.io-client. A client on node A loses its transport; emits for it
+// are made through node B's HTTP API (they reach A through Redis) and through A's; it comes back
+// to A and recovers all of them exactly once (in order per emitting node). With Redis stopped
+// while the client is away, A still logs and replays what is emitted through A itself, and the
+// client recovers.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { startGateway, startRedis, withServerLog, scaled } from './lib/server-process.mjs';
+import { ClientGroup, EventLog, TRANSPORT_MODES, eventually, waitForConnect } from './lib/clients.mjs';
+import { GatewayApi, uniqueUser, validToken } from './lib/gateway-api.mjs';
+
+let redis;
+let nodeA;
+let nodeB;
+let apiA;
+let apiB;
+const test = (name, body) => it(name, withServerLog(() => nodeA, body));
+
+before(async () => {
+  redis = await startRedis({ name: 'recovery-cluster-redis' });
+  const common = ['--redis-url', redis.redisUrl, '--recovery-max-disconnection', String(scaled(20000))];
+  nodeA = await startGateway({ name: 'recovery-node-a', extraArgs: [...common, '--node-id', 'a'] });
+  nodeB = await startGateway({ name: 'recovery-node-b', extraArgs: [...common, '--node-id', 'b'] });
+  apiA = new GatewayApi(nodeA.url);
+  apiB = new GatewayApi(nodeB.url);
+});
+after(async () => {
+  await nodeA?.stop();
+  await nodeB?.stop();
+  await redis?.stop();
+});
+
+async function connectAndCut(group, user) {
+  const socket = await group.connect({ mode: TRANSPORT_MODES[1], auth: { token: validToken(user) } });
+  const notices = new EventLog(socket, 'notice');
+  const sid = socket.id;
+  // A first event through the other node proves the room subscription is in place.
+  await eventually(async () => {
+    await apiB.emitToUser(user, 'notice', 'hello');
+    return notices.received.length > 0;
+  }, 'an emit through node B reaches the client on node A');
+  socket.io.engine.close();
+  await eventually(async () => {
+    const sockets = await apiA.userSockets(user);
+    return sockets.status === 200 && !sockets.body.sids.includes(sid);
+  }, `node A let ${sid} go`);
+  return { socket, notices, sid };
+}
+
+describe('recovery across a cluster', () => {
+  test('emits through the other node and through this one are replayed once when the client comes back', async () => {
+    const group = new ClientGroup(nodeA.url);
+    try {
+      const user = uniqueUser('roamer');
+      const { socket, notices, sid } = await connectAndCut(group, user);
+      const alreadyReceived = notices.received.length;
+      for (let n = 0; n < 5; n += 1) {
+        assert.equal((await apiB.emitToUser(user, 'notice', { via: 'b', n })).status, 202);
+        assert.equal((await apiA.emitToUser(user, 'notice', { via: 'a', n })).status, 202);
+      }
+      // Node A has logged B's emits once they arrived through Redis.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      socket.connect();
+      await waitForConnect(socket);
+      assert.equal(socket.recovered, true);
+      assert.equal(socket.id, sid);
+      await notices.waitForCount(alreadyReceived + 10);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const replayed = notices.received.slice(alreadyReceived).map((args) => args[0]);
+      assert.equal(replayed.length, 10, JSON.stringify(replayed));
+      for (const via of ['a', 'b']) {
+        assert.deepEqual(replayed.filter((p) => p.via === via).map((p) => p.n), [0, 1, 2, 3, 4], `from node ${via}`);
+      }
+    } finally {
+      group.closeAll();
+    }
+  });
+
+  test('with Redis down during the disconnect, what was emitted through this node is recovered', async () => {
+    const group = new ClientGroup(nodeA.url);
+    try {
+      const user = uniqueUser('outage');
+      const room = `ops-${randomUUID().slice(0, 8)}`;
+      const { socket, notices, sid } = await connectAndCut(group, user);
+      assert.equal((await apiA.joinRoom(sid, room)).status, 404, 'the socket is gone');
+      const alreadyReceived = notices.received.length;
+      await redis.stop();
+      await eventually(async () => (await apiA.request('GET', '/healthz')).body.redis === 'disconnected',
+        'node A sees Redis gone');
+      for (let n = 0; n < 3; n += 1) assert.equal((await apiA.emitToUser(user, 'notice', { n })).status, 202);
+      socket.connect();
+      await waitForConnect(socket);
+      assert.equal(socket.recovered, true);
+      assert.equal(socket.id, sid);
+      await notices.waitForCount(alreadyReceived + 3);
+      assert.deepEqual(notices.received.slice(alreadyReceived).map((args) => args[0]), [{ n: 0 }, { n: 1 }, { n: 2 }]);
+    } finally {
+      group.closeAll();
+    }
+  });
+});
