@@ -15,7 +15,7 @@ help:
 	@echo "make run-server build and start the standalone socket-gateway on port $(PORT) with a development secret"
 	@echo "make test       build, then unit, layering, end-to-end, ASGI-mode and browser tests"
 	@echo "make test-asan  the same tests on an AddressSanitizer+UBSan build ($(ASAN_BUILD))"
-	@echo "make bench      the quick benchmarks against the peers (about 20 min): BENCHMARKS.md; bench-full: all of it"
+	@echo "make bench      the quick benchmarks against the peers (about 15 min): BENCHMARKS.md; bench-full: all of it"
 
 deps:
 	@scripts/install-deps.sh

@@ -27,7 +27,7 @@ Output: bench/results/<timestamp>.jsonl (every loadgen line, tagged), BENCHMARKS
 repository root (tables per scenario; a run of a subset of implementations or scenarios writes
 bench/results/<timestamp>.md instead) and PNG charts under bench/results/.
 
-    .venv/bin/python bench/run.py --quick            # make bench (about 20 min on 2 cores)
+    .venv/bin/python bench/run.py --quick            # make bench (about 14 min on 2 cores)
     .venv/bin/python bench/run.py --full             # make bench-full (5 rounds, larger N)
     .venv/bin/python bench/run.py --report bench/results/X.jsonl   # redo the report only
 Options: --impls standalone,node  --scenarios S3,S4,REST  --rounds R  --rest-duration S  --output REPORT.md
