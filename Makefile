@@ -68,8 +68,8 @@ test-e2e: build test-deps python-package
 test-python: test-deps demo-deps
 	.venv/bin/python -m pytest tests/python -q
 
-# The load generator's smoke run against our server, and the benchmark peers' contract check.
-test-bench-smoke: build test-deps
+# The load generator's smoke run against our server, and the benchmark peers' contract check (node, python, serve).
+test-bench-smoke: build test-deps python-package
 	SG_BUILD_DIR=$(BUILD) .venv/bin/python -m pytest -c tests/bench/pytest.ini tests/bench -q
 
 test: test-unit test-e2e test-python test-bench-smoke
