@@ -184,7 +184,7 @@ std::string ApiRouter::render_metrics() const {
   metric("socket_gateway_dropped_packets_total", "counter", "Packets not queued because their connection was closing.");
   sample("socket_gateway_dropped_packets_total", "", relaxed(m.dropped_packets));
 
-  if (gateway_.options().recovery_max_disconnection.count() > 0) {
+  {  // connection-state recovery: zero while it is off
     metric("socket_gateway_recoveries_total", "counter", "Sockets restored with their sid, rooms and missed packets.");
     sample("socket_gateway_recoveries_total", "", relaxed(m.recoveries));
     metric("socket_gateway_recovery_misses_total", "counter", "Recovery attempts answered with a fresh session.");
