@@ -6,7 +6,7 @@ PORT       ?= 8000
 HOST       ?= 127.0.0.1
 DEV_SECRET ?= dev-secret-change-me
 
-.PHONY: help deps test-deps python-package demo-deps build build-asan run run-uvicorn run-server test test-unit test-e2e test-python test-bench-smoke test-asan bench-deps bench bench-full clean
+.PHONY: help deps test-deps python-package demo-deps build build-asan run run-uvicorn run-server test test-unit test-e2e test-python test-bench-smoke test-asan bench-deps bench bench-full bench-recovery clean
 
 help:
 	@echo "make build      install missing packages, build build/socket-gateway"
@@ -16,6 +16,7 @@ help:
 	@echo "make test       build, then unit, layering, end-to-end, ASGI-mode and browser tests"
 	@echo "make test-asan  the same tests on an AddressSanitizer+UBSan build ($(ASAN_BUILD))"
 	@echo "make bench      the quick benchmarks against the peers (about 15 min): BENCHMARKS.md; bench-full: all of it"
+	@echo "make bench-recovery  ours with connection-state recovery on against off only (about 3 min)"
 
 deps:
 	@scripts/install-deps.sh
@@ -90,6 +91,11 @@ bench: bench-deps
 
 bench-full: bench-deps
 	SG_BUILD_DIR=$(BUILD) .venv/bin/python bench/run.py --full
+
+# Only the standalone server with recovery on against off (S2, S3, S6): its report beside its
+# .jsonl in bench/results/, and BENCHMARKS.md's recovery section.
+bench-recovery: build test-deps
+	SG_BUILD_DIR=$(BUILD) .venv/bin/python bench/run.py --only recovery
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,19 +1,23 @@
 """The report of bench/run.py: BENCHMARKS.md tables (per scenario, median (min-max) over rounds
-and per-round ratios peer/ours; S6, REST and serve's targets from their own modules) and the
-PNG charts, from the tagged records of a run.
+and per-round ratios peer/ours; S6, recovery on against off, REST and serve's targets from their
+own modules) and the PNG charts, from the tagged records of a run. The recovery section may come
+from another run (`bench/run.py --only recovery`) than the rest of the report.
 
 Threading: one thread.
 """
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import pathlib
 import platform
+import re
 import statistics
 import subprocess
 
 import cluster_scenario
+from recovery_report import recovery_report_lines
 from rest_report import rest_report_lines
 from serve_targets import serve_target_lines
 from report_cells import median_ratio, ratio_text, summarise, value_of
@@ -22,7 +26,7 @@ REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
 CLIENTS_PER_PROCESS = 9500  # well under the ~20,000 fds a loadgen process may hold
 
-IMPLEMENTATIONS = {  # contract name -> column title
+IMPLEMENTATIONS = {  # contract name -> column title (`recovery` has a section of its own)
     "standalone": "ours",
     "serve": "serve mode",
     "asgi": "ASGI mode",
@@ -112,7 +116,30 @@ def git_describe() -> str:
         return "unknown"
 
 
-def write_report(records: list[dict], jsonl_path: pathlib.Path, report: pathlib.Path) -> pathlib.Path:
+def read_records(jsonl_path: pathlib.Path) -> list[dict]:
+    return [json.loads(line) for line in jsonl_path.read_text().splitlines() if line.strip()]
+
+
+def report_source(report: pathlib.Path) -> pathlib.Path | None:
+    """The .jsonl an existing report was generated from (named in its first paragraph), if it is still there."""
+    if not report.exists():
+        return None
+    found = re.search(r"from `(bench/results/[^`]+\.jsonl)`", report.read_text())
+    path = REPO_ROOT / found.group(1) if found else None
+    return path if path and path.exists() else None
+
+
+def run_description(records: list[dict], jsonl_path: pathlib.Path) -> str:
+    meta = next((r for r in records if r["impl"] == "meta"), {})
+    commit = f"commit {meta['commit']}, " if meta.get("commit") else ""
+    return f"`{jsonl_path.relative_to(REPO_ROOT)}` ({meta.get('profile', 'profile not recorded')}; {commit}" \
+           f"server from `{meta.get('server_build', '?')}`)"
+
+
+def write_report(records: list[dict], jsonl_path: pathlib.Path, report: pathlib.Path,
+                 recovery_run: tuple[list[dict], pathlib.Path] | None = None) -> pathlib.Path:
+    """Writes the report of `records` to `report`; its recovery section from `recovery_run`
+    (records, .jsonl) instead when given."""
     meta = next((r for r in records if r["impl"] == "meta"), {})
     records = [r for r in records if r["impl"] != "meta"]
     impls = [i for i in IMPLEMENTATIONS if any(r["impl"] == i and r["scenario"] in SCENARIO_TITLES for r in records)]
@@ -148,6 +175,11 @@ def write_report(records: list[dict], jsonl_path: pathlib.Path, report: pathlib.
             lines.append(f"| {label} | " + " | ".join(cells) + f" | {floor_cell} |")
         lines.append("")
     lines += cluster_scenario.s6_report_lines(records, summarise, rounds)
+    if recovery_run:
+        lines += recovery_report_lines([r for r in recovery_run[0] if r["impl"] != "meta"],
+                                       run_description(*recovery_run))
+    else:
+        lines += recovery_report_lines(records)
     lines += rest_report_lines(records, rounds)
     lines += serve_target_lines(records, rounds)
     errors = [r for r in records if r.get("phase") == "error"]
@@ -173,13 +205,17 @@ def write_report(records: list[dict], jsonl_path: pathlib.Path, report: pathlib.
     return report
 
 
+CHARTS = [("Fan-out latency vs N", "latency-vs-n"), ("Server CPU per delivery vs N", "cpu-per-delivery-vs-n")]
+
+
 def write_charts(records: list[dict], impls: list[str], rounds: list[int], stem: str):
     try:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-    except ImportError:
-        return []
+    except ImportError:  # the charts drawn earlier from the same run, if any
+        drawn = [(title, RESULTS_DIR / f"{stem}-{suffix}.png") for title, suffix in CHARTS]
+        return [(title, path) for title, path in drawn if path.exists()]
     ns = sorted({int(v.split("=")[1]) for v in variants_of(records, "S3") if v.startswith("n=")})
     if not ns:
         return []

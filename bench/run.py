@@ -3,7 +3,8 @@
 
 Runs scenarios S1-S6 and the send-floor probe against every implementation of the bench
 contract (bench/peers/README.md): ours standalone, ours under `python -m socket_gateway serve`,
-ours in ASGI mode (uvicorn), Node socket.io, python-socketio; and the REST scenario. Each
+ours in ASGI mode (uvicorn), Node socket.io, python-socketio; and the REST scenario. Ours
+standalone with connection-state recovery on (`recovery`) runs S2, S3 and S6 beside it. Each
 server is started fresh for each scenario with the contract's command
 (bench/peers/peer_processes.py) and pinned to core 0; the load generator (bench/loadgen,
 sg-loadgen) runs pinned to core 1. Within a round the implementations take turns scenario by
@@ -18,7 +19,9 @@ median (min-max).
   S4 user ladder     open-loop emit_to_user rates; max sustained rate (>= 99 % delivered, p99 < 500 ms)
   S5 rooms ladder    random-room emits over a room layout; max sustained rate
   S6 cluster         ours only: two nodes through Redis, same-node and cross-node fan-out
-                     beside a single node (bench/cluster_scenario.py)
+                     beside a single node (bench/cluster_scenario.py); with recovery off and on
+  recovery           not a scenario: ours with recovery on against off in S2, S3 and S6
+                     (bench/recovery_report.py); `--only recovery` runs just that
   REST               a FastAPI JSON API beside the gateway on serve, uvicorn and granian, under wrk
                      (bench/rest_scenario.py): requests/s, server CPU per request, latency
   floor              bench/floor/send_floor.c: the kernel's CPU per send() on this machine
@@ -27,10 +30,15 @@ Output: bench/results/<timestamp>.jsonl (every loadgen line, tagged), BENCHMARKS
 repository root (tables per scenario; a run of a subset of implementations or scenarios writes
 bench/results/<timestamp>.md instead) and PNG charts under bench/results/.
 
-    .venv/bin/python bench/run.py --quick            # make bench (about 14 min on 2 cores)
+    .venv/bin/python bench/run.py --quick            # make bench (about 15 min on 2 cores)
     .venv/bin/python bench/run.py --full             # make bench-full (5 rounds, larger N)
+    .venv/bin/python bench/run.py --only recovery    # make bench-recovery (about 3 min): recovery on/off
     .venv/bin/python bench/run.py --report bench/results/X.jsonl   # redo the report only
 Options: --impls standalone,node  --scenarios S3,S4,REST  --rounds R  --rest-duration S  --output REPORT.md
+         --recovery-from bench/results/Y.jsonl (with --report: the recovery section from that run)
+
+A run of `--only recovery` writes its report beside its .jsonl, and rewrites BENCHMARKS.md from
+the run it was generated from with this run's recovery section.
 
 Threading: one thread; servers and loadgens are child processes, one at a time.
 """
@@ -54,7 +62,9 @@ import peer_processes  # noqa: E402  (the contract's start commands)
 sys.path.insert(0, str(REPO_ROOT / "bench"))
 import cluster_scenario  # noqa: E402  (S6)
 import rest_scenario  # noqa: E402  (REST)
-from bench_report import CLIENTS_PER_PROCESS, IMPLEMENTATIONS, git_describe, write_report  # noqa: E402
+import recovery_report  # noqa: E402  (recovery on against off)
+from bench_report import (CLIENTS_PER_PROCESS, IMPLEMENTATIONS, git_describe, read_records, report_source,  # noqa: E402
+                          write_report)
 
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
 LOADGEN_BUILD = REPO_ROOT / os.environ.get("SG_LOADGEN_BUILD_DIR", "build-loadgen")
@@ -150,8 +160,14 @@ def run_loadgen(loadgen: pathlib.Path, peer, flags: list[str], timeout_s: float)
 
 
 def start_pinned(impl: str, log_dir: pathlib.Path):
-    """Starts `impl` with the contract's command and pins all its threads to core 0."""
-    peer = peer_processes.start_peer(impl, SECRET, log_dir=log_dir, ready_timeout=30)
+    """Starts `impl` with the contract's command and pins all its threads to core 0. A server that
+    fails to start gets one more try 30 s later (a build may be replacing the binary meanwhile)."""
+    try:
+        peer = peer_processes.start_peer(impl, SECRET, log_dir=log_dir, ready_timeout=30)
+    except Exception as error:
+        print(f"{impl} did not start ({str(error)[:200]}); once more in 30 s", flush=True)
+        time.sleep(30)
+        peer = peer_processes.start_peer(impl, SECRET, log_dir=log_dir, ready_timeout=30)
     subprocess.run(["taskset", "-a", "-p", "-c", SERVER_CORE, str(peer.process.pid)], check=True,
                    stdout=subprocess.DEVNULL)
     return peer
@@ -222,10 +238,11 @@ def run_benchmarks(profile: Profile, impls: list[str], scenarios: list[str], rec
         order = impls[round_index % len(impls):] + impls[:round_index % len(impls)]
         for scenario in scenarios:
             if scenario == "S6":
-                if "standalone" in impls:
-                    cluster_scenario.run_s6(profile.cluster_clients, profile.fanout_messages, profile.burst_repeat,
-                                            round_index, recorder.add, run_loadgen, loadgen, SECRET, SERVER_CORE,
-                                            log_dir)
+                ours = [impl for impl in order if impl in peer_processes.STANDALONE_BINARY]
+                if ours:
+                    cluster_scenario.run_s6(ours, profile.cluster_clients, profile.fanout_messages,
+                                            profile.burst_repeat, round_index, recorder.add, run_loadgen, loadgen,
+                                            SECRET, SERVER_CORE, log_dir)
                 continue
             if scenario == "REST":  # its own three servers, whatever --impls says
                 rest_scenario.run_rest(profile.rest_connections, profile.rest_duration_s, round_index, recorder.add,
@@ -233,6 +250,8 @@ def run_benchmarks(profile: Profile, impls: list[str], scenarios: list[str], rec
                 continue
             for variant, flag_sets, timeout_s, warm_up in scenario_runs(scenario, profile):
                 for impl in order:
+                    if impl == recovery_report.IMPL and scenario not in recovery_report.SCENARIOS:
+                        continue
                     started = time.monotonic()
                     try:
                         peer = start_pinned(impl, log_dir)
@@ -262,7 +281,11 @@ def main() -> int:
     mode.add_argument("--quick", action="store_true", help="the quick profile (default)")
     mode.add_argument("--full", action="store_true", help="5 rounds, larger N")
     mode.add_argument("--report", type=pathlib.Path, help="rewrite BENCHMARKS.md from an existing .jsonl")
-    parser.add_argument("--impls", default=",".join(IMPLEMENTATIONS), help="comma-separated subset")
+    parser.add_argument("--only", choices=["recovery"],
+                        help="recovery: ours with recovery on and off in S2, S3 and S6 (quick profile), nothing else")
+    parser.add_argument("--recovery-from", type=pathlib.Path,
+                        help="with --report: the recovery section from this run's .jsonl")
+    parser.add_argument("--impls", default=",".join(peer_processes.IMPLEMENTATIONS), help="comma-separated subset")
     parser.add_argument("--scenarios", default="S1,S2,S3,S4,S5,S6,REST", help="comma-separated subset")
     parser.add_argument("--rounds", type=int, help="override the profile's rounds")
     parser.add_argument("--rest-duration", type=int, help="override the profile's seconds per REST cell")
@@ -272,8 +295,9 @@ def main() -> int:
 
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     if args.report:
-        records = [json.loads(line) for line in args.report.read_text().splitlines() if line.strip()]
-        print(write_report(records, args.report.resolve(), args.output or REPO_ROOT / "BENCHMARKS.md"))
+        recovery_run = (read_records(args.recovery_from), args.recovery_from.resolve()) if args.recovery_from else None
+        print(write_report(read_records(args.report), args.report.resolve(), args.output or REPO_ROOT / "BENCHMARKS.md",
+                           recovery_run))
         return 0
     profile = dataclasses.replace(FULL if args.full else QUICK)
     profile_name = "full" if args.full else "quick"
@@ -282,21 +306,29 @@ def main() -> int:
     if args.rest_duration:
         profile.rest_duration_s = args.rest_duration
     impls = [i for i in args.impls.split(",") if i]
-    unknown = [i for i in impls if i not in IMPLEMENTATIONS]
+    scenarios = [name for name in args.scenarios.split(",") if name]
+    if args.only == "recovery":
+        impls, scenarios = ["standalone", recovery_report.IMPL], list(recovery_report.SCENARIOS)
+        profile_name += ", recovery only"
+    unknown = [i for i in impls if i not in peer_processes.IMPLEMENTATIONS]
     if unknown:
-        parser.error(f"unknown implementation(s) {unknown}; one of {list(IMPLEMENTATIONS)}")
+        parser.error(f"unknown implementation(s) {unknown}; one of {list(peer_processes.IMPLEMENTATIONS)}")
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     recorder = Recorder(RESULTS_DIR / f"{stamp}.jsonl")
     recorder.add({"round": -1, "impl": "meta", "scenario": "meta", "variant": "", "profile": profile_name,
                   "commit": git_describe(), "server_build": os.environ.get("SG_BUILD_DIR", "build"),
                   "settings": dataclasses.asdict(profile)})
     started = time.monotonic()
-    scenarios = [name for name in args.scenarios.split(",") if name]
     run_benchmarks(profile, impls, scenarios, recorder)
     # A subset run does not replace BENCHMARKS.md: its report goes beside its .jsonl.
-    complete = set(impls) == set(IMPLEMENTATIONS) and set(scenarios) >= {"S1", "S2", "S3", "S4", "S5", "REST"}
+    complete = set(impls) >= set(IMPLEMENTATIONS) and set(scenarios) >= {"S1", "S2", "S3", "S4", "S5", "REST"}
     default_report = REPO_ROOT / "BENCHMARKS.md" if complete else recorder.path.with_suffix(".md")
     report = write_report(recorder.records, recorder.path, args.output or default_report)
+    # ... except the recovery section, when that is all the run measured.
+    main_run = report_source(REPO_ROOT / "BENCHMARKS.md") if args.only == "recovery" and not args.output else None
+    if main_run:
+        write_report(read_records(main_run), main_run, REPO_ROOT / "BENCHMARKS.md", (recorder.records, recorder.path))
+        print(f"BENCHMARKS.md: {main_run.name} with the recovery section of this run", flush=True)
     print(f"{len(recorder.records)} records in {recorder.path}, report {report}, "
           f"{(time.monotonic() - started) / 60:.1f} min", flush=True)
     return 0

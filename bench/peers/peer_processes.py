@@ -4,6 +4,9 @@ the contract, in one place, for check_contract.py and the tests.
 IMPLEMENTATIONS maps a name to the argv that starts it (PORT and BENCH_JWT_SECRET go in the
 environment, as the contract says):
   standalone  build/socket-gateway --bench-contract --jwt-rooms-claim rooms ... (Socket Gateway)
+  recovery    the same command with --recovery-max-disconnection 120000: connection-state
+              recovery on (every event carries its offset as one more, last argument, so the
+              contract's "payload as the one argument" does not hold; sg-loadgen does not mind)
   asgi        uvicorn bench/peers/asgi app:app (Socket Gateway's Python package)
   serve       python -m socket_gateway serve, the same bench/peers/asgi app:app on the package's
               native host (Socket.IO served by the C++ host as in the standalone server)
@@ -27,9 +30,13 @@ import urllib.request
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[2]
 PEERS_DIR = REPO_ROOT / "bench" / "peers"
-IMPLEMENTATIONS = ("standalone", "serve", "asgi", "node", "python")
+IMPLEMENTATIONS = ("standalone", "recovery", "serve", "asgi", "node", "python")
 # Shard threads of our three implementations: the same for each, so that they compare fairly.
 SHARD_THREADS = "1"
+# The window of `recovery` (ms): what a deployment would set, long enough that nothing expires in a run.
+RECOVERY_MAX_DISCONNECTION_MS = "120000"
+# The implementations that are the socket-gateway binary.
+STANDALONE_BINARY = ("standalone", "recovery")
 
 
 def free_port() -> int:
@@ -47,6 +54,9 @@ def peer_argv(name: str, port: int, build_dir: pathlib.Path) -> list[str]:
     if name == "standalone":
         return [str(build_dir / "socket-gateway"), "--host", "127.0.0.1", "--port", str(port), "--threads",
                 SHARD_THREADS, "--bench-contract", "--jwt-rooms-claim", "rooms", "--log-level", "warn"]
+    if name == "recovery":
+        return [*peer_argv("standalone", port, build_dir), "--recovery-max-disconnection",
+                RECOVERY_MAX_DISCONNECTION_MS]
     if name == "asgi":
         return [*uvicorn, "--app-dir", str(PEERS_DIR / "asgi"), "app:app"]
     if name == "serve":
@@ -62,7 +72,7 @@ def peer_argv(name: str, port: int, build_dir: pathlib.Path) -> list[str]:
 
 
 def readiness_path(name: str) -> str:
-    if name == "standalone":
+    if name in STANDALONE_BINARY:
         return "/healthz"
     return "/socket.io/?EIO=4&transport=polling"
 
@@ -123,7 +133,7 @@ def start_peer(name: str, secret: str, *, port: int | None = None, build_dir: pa
     log_dir.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOCKET_GATEWAY_")}
     env.update(PORT=str(port), BENCH_JWT_SECRET=secret)
-    if name == "standalone":
+    if name in STANDALONE_BINARY:
         env["SOCKET_GATEWAY_JWT_SECRET"] = secret
     peer = PeerProcess(name, peer_argv(name, port, build_dir), port, env, log_dir / f"peer-{name}-{port}.log")
     try:
