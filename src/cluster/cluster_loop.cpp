@@ -3,6 +3,7 @@
 // Threading: entry points post to the loop; the rest runs on the cluster thread.
 #include "cluster_loop.hpp"
 
+#include "sio/stream_position.hpp"
 #include "util/log.hpp"
 
 #include <boost/asio/post.hpp>
@@ -17,11 +18,6 @@ constexpr auto kFirstBackoff = std::chrono::milliseconds(100);
 constexpr auto kLongestBackoff = std::chrono::milliseconds(5000);
 constexpr auto kConnectTimeout = std::chrono::milliseconds(2000);
 constexpr std::size_t kChannelsPerSubscribe = 512;
-
-std::string_view text_of(const redisReply& reply) {
-  return reply.type == REDIS_REPLY_STRING || reply.type == REDIS_REPLY_STATUS ? std::string_view(reply.str, reply.len)
-                                                                                : std::string_view();
-}
 
 // Warnings about bad input from Redis, at most one per second.
 void warn_bad_message(std::string_view channel, std::string_view why) {
@@ -43,7 +39,11 @@ RedisCluster::Loop::Loop(RedisClusterOptions options, RedisEndpoint endpoint, si
       reconnect_timer_(io_),
       backoff_(kFirstBackoff),
       pending_(io_, options_.request_timeout),
-      shard_batches_(gateway.shards().size()) {
+      shard_batches_(gateway.shards().size()),
+      ordered_(gateway.options().recovery_max_disconnection.count() > 0),
+      stream_key_(options_.key_prefix + "#recovery"),
+      stream_max_length_(std::to_string(std::max<std::size_t>(1000, gateway.options().recovery_max_bytes / 512))),
+      lease_timer_(io_) {
   for (std::size_t i = 0; i < gateway_.namespace_count(); ++i) {
     const std::string& nsp = gateway_.namespace_name(i);
     fixed_channels_.emplace(emit_channel(options_.key_prefix, nsp, {}), FixedChannel{ChannelKind::broadcast, nsp});
@@ -63,7 +63,9 @@ void RedisCluster::Loop::stop() {
     stopping_ = true;
     connected_.store(false, std::memory_order_release);
     reconnect_timer_.cancel();
+    lease_timer_.cancel();
     pending_.finish_all();
+    fail_barriers();
     if (commands_) commands_->close();
     if (subscriber_) subscriber_->close();
     work_.reset();
@@ -95,6 +97,10 @@ void RedisCluster::Loop::on_connection_ready() {
   subscribe_everything();
   backoff_ = kFirstBackoff;
   connected_.store(true, std::memory_order_release);
+  if (ordered_) {
+    learn_newest_position();
+    renew_writer_lease();
+  }
   if (ever_connected_) {
     reconnects_.fetch_add(1, std::memory_order_relaxed);
     log::info("redis reconnected", {{"node", options_.node_id}});
@@ -111,6 +117,9 @@ void RedisCluster::Loop::on_lost(std::uint64_t generation, std::string_view why)
   const bool was_connected = connected_.exchange(false, std::memory_order_acq_rel);
   if (was_connected || !ever_connected_) log::warn("redis unavailable", {{"node", options_.node_id}, {"error", why}});
   pending_.finish_all();
+  fail_barriers();
+  writer_ = false;  // the next subscriber connection has no pattern subscription
+  lease_timer_.cancel();
   commands_->close();
   subscriber_->close();
   schedule_reconnect();
@@ -185,6 +194,7 @@ bool RedisCluster::Loop::publish_now(std::string_view channel, std::string_view 
 
 void RedisCluster::Loop::publish(std::vector<OutgoingEmit> messages) {
   if (!connected()) {
+    if (!messages.empty() && messages.front().ordered) return send_to_redis(std::move(messages));  // delivered here
     publishes_dropped_.fetch_add(messages.size(), std::memory_order_relaxed);
     return;
   }
@@ -203,7 +213,13 @@ void RedisCluster::Loop::publish(std::vector<OutgoingEmit> messages) {
 
 void RedisCluster::Loop::send_to_redis(std::vector<OutgoingEmit> messages) {
   boost::asio::post(io_, [this, messages = std::move(messages)] {
-    for (const auto& message : messages) publish_now(message.channel, message.payload);
+    for (auto& message : messages) {
+      if (message.ordered) {
+        run_publish_script(std::move(message));
+      } else {
+        publish_now(message.channel, message.payload);
+      }
+    }
   });
 }
 
@@ -221,6 +237,21 @@ void RedisCluster::Loop::route(sio::SidRequest request, std::function<void(sio::
                                     // Nobody listens on that node's channel: no such node.
                                     if (reply == nullptr || reply->type != REDIS_REPLY_INTEGER || reply->integer == 0)
                                       pending_.finish(id);
+                                  });
+    if (!sent) pending_.finish(id);
+  });
+}
+
+void RedisCluster::Loop::search_sid(sio::SidRequest request, std::function<void(sio::SidReply)> done) {
+  boost::asio::post(io_, [this, request = std::move(request), done = std::move(done)]() mutable {
+    if (!connected()) return done({});
+    const std::uint64_t id = pending_.add_sid_search(std::move(done));
+    const std::string question = encode_sid_question(request, id, options_.node_id, true);
+    const bool sent = publish_now(request_channel(options_.key_prefix, "/"), question,
+                                  [this, id](const redisReply* reply) {
+                                    // Every node receives it, this one included.
+                                    if (reply == nullptr || reply->type != REDIS_REPLY_INTEGER) return pending_.finish(id);
+                                    pending_.expect_replies(id, reply->integer - 1);
                                   });
     if (!sent) pending_.finish(id);
   });
@@ -244,10 +275,14 @@ void RedisCluster::Loop::gather_user_sids(std::string user_id, std::function<voi
 // ---- what arrives ----------------------------------------------------------------------
 
 void RedisCluster::Loop::on_push(const redisReply& reply) {
-  if (reply.type != REDIS_REPLY_ARRAY || reply.elements < 3) return;
-  const std::string_view kind = text_of(*reply.element[0]);
-  if (kind == "message") return on_message(text_of(*reply.element[1]), text_of(*reply.element[2]));
-  if (kind == "pmessage" && reply.elements >= 4) return on_message(text_of(*reply.element[2]), text_of(*reply.element[3]));
+  if (reply.type != REDIS_REPLY_ARRAY || reply.elements < 2) return;
+  const std::string_view kind = reply_text(*reply.element[0]);
+  if (kind == "pong") return on_pong(reply_text(*reply.element[1]));
+  if (reply.elements < 3) return;
+  if (kind == "message") return on_message(reply_text(*reply.element[1]), reply_text(*reply.element[2]));
+  // Pattern subscriptions exist only on the lease holder, for external emitters' messages.
+  if (kind == "pmessage" && reply.elements >= 4)
+    return on_external_emit(reply_text(*reply.element[2]), reply_text(*reply.element[3]));
   // subscribe/unsubscribe confirmations need nothing.
 }
 
@@ -274,9 +309,22 @@ void RedisCluster::Loop::on_emit(std::string_view payload) {
   std::string error;
   auto emit = decode_emit(payload, error);
   if (!emit) return warn_bad_message("emit", error);
-  if (emit->uid == options_.node_id) return;  // our own, delivered locally already
+  std::uint64_t position = 0;
+  if (ordered_ && !emit->offset.empty()) {
+    // In stream order, for every node: the emitting one delivers its own emits from here.
+    const auto parsed = sio::stream_position(emit->offset);
+    if (!parsed) return warn_bad_message("emit", "the offset is not a stream id");
+    position = *parsed;
+    note_position(position);
+  } else {
+    if (emit->uid == options_.node_id) return;  // our own, delivered locally already
+    // With recovery, an external emitter's message comes back with an offset: the lease
+    // holder copies it into the stream (on_external_emit).
+    if (ordered_) return;
+    emit->offset.clear();
+  }
   arrived_.push_back({std::move(emit->target), std::move(emit->event), std::move(emit->arguments),
-                      std::move(emit->attachments)});
+                      std::move(emit->attachments), std::move(emit->offset), position});
 }
 
 void RedisCluster::Loop::deliver_arrived() {
@@ -299,25 +347,19 @@ void RedisCluster::Loop::on_request(std::string_view payload, std::string_view n
 }
 
 void RedisCluster::Loop::answer(const SidQuestion& question) {
-  if (!question.request.sid.starts_with(sid_prefix_)) return;  // not ours
-  auto reply_with = [this, id = question.id, from = question.from](bool found, std::vector<std::string> rooms) {
-    boost::asio::post(io_, [this, id, from, found, rooms = std::move(rooms)]() mutable {
-      send_reply(from, Reply{id, found, std::move(rooms), {}});
+  auto reply_with = [this, id = question.id, from = question.from](sio::SidReply reply) {
+    boost::asio::post(io_, [this, id, from, reply = std::move(reply)]() mutable {
+      send_reply(from, Reply{id, reply.found, std::move(reply.rooms), {}});
     });
   };
-  const auto& request = question.request;
-  switch (request.kind) {
-    case sio::SidRequest::Kind::join:
-      return gateway_.join_room(request.sid, request.room, [reply_with](bool found) { reply_with(found, {}); });
-    case sio::SidRequest::Kind::leave:
-      return gateway_.leave_room(request.sid, request.room, [reply_with](bool found) { reply_with(found, {}); });
-    case sio::SidRequest::Kind::disconnect:
-      return gateway_.disconnect(request.sid, [reply_with](bool found) { reply_with(found, {}); });
-    case sio::SidRequest::Kind::rooms:
-      return gateway_.rooms_of(request.sid, [reply_with](std::optional<std::vector<std::string>> rooms) {
-        reply_with(rooms.has_value(), rooms ? std::move(*rooms) : std::vector<std::string>{});
-      });
+  if (question.anywhere) {
+    // A search for a roaming socket: every node answers, from its own sockets only.
+    if (question.from == options_.node_id) return;
+    if (gateway_.is_remote_sid(question.request.sid)) return reply_with({});
+    return gateway_.apply_to_local_sid(question.request, std::move(reply_with));
   }
+  if (!question.request.sid.starts_with(sid_prefix_)) return;  // not ours
+  gateway_.on_sid(question.request, std::move(reply_with));
 }
 
 void RedisCluster::Loop::answer(const UserSidsQuestion& question) {

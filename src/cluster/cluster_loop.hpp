@@ -1,7 +1,8 @@
 // RedisCluster::Loop: everything RedisCluster does on its own thread — the two Redis
 // connections (one for commands and publishes, one for subscriptions), the room channels
 // this node needs, reconnection with backoff, questions to other nodes, and what arrives
-// from Redis.
+// from Redis; with cluster-wide recovery, the stream of emits and the kept sessions too
+// (cluster_recovery.cpp).
 //
 // Threading: the public entry points post to the loop's io_context; everything else runs on
 // the cluster thread. The counters are atomics, read from any thread by status().
@@ -45,8 +46,18 @@ class RedisCluster::Loop {
   void room_vacated(std::string channel);
   void route(sio::SidRequest request, std::function<void(sio::SidReply)> done);
   void gather_user_sids(std::string user_id, std::function<void(std::vector<std::string>)> done);
+  void search_sid(sio::SidRequest request, std::function<void(sio::SidReply)> done);
   sio::ClusterStatus status() const;
   std::string room_channel(std::string_view nsp, std::string_view room) const;
+
+  // Cluster-wide recovery (cluster_recovery.cpp; see sio/cluster_link.hpp).
+  bool orders_emits() const { return ordered_; }
+  bool publish_ordered(std::vector<OutgoingEmit> messages);
+  std::uint64_t newest_position() const { return newest_position_.load(std::memory_order_acquire); }
+  void persist_session(sio::ClusterSession session);
+  void claim_session(std::string pid, std::string nsp, std::string user_id,
+                     std::function<void(std::optional<sio::ClusterSession>)> done);
+  void read_missed(std::uint64_t after, std::string nsp, std::function<void(std::optional<sio::MissedEmits>)> done);
 
  private:
   enum class ChannelKind { broadcast, request, node };
@@ -71,6 +82,18 @@ class RedisCluster::Loop {
   void send_reply(std::string_view node, Reply reply);
   bool publish_now(std::string_view channel, std::string_view payload, RedisConnection::ReplyHandler on_reply = {});
   void send_to_redis(std::vector<OutgoingEmit> messages);
+  // Cluster-wide recovery.
+  void run_publish_script(OutgoingEmit message);
+  void deliver_unordered(const OutgoingEmit& message);  // the script could not run
+  void learn_newest_position();
+  void note_position(std::uint64_t position);
+  void after_subscriptions(std::function<void(bool ok)> then);
+  void on_pong(std::string_view token);
+  void fail_barriers();
+  void read_stream(std::uint64_t after, const std::string& nsp, std::function<void(std::optional<sio::MissedEmits>)> done);
+  std::string session_key(std::string_view pid) const;
+  void renew_writer_lease();
+  void on_external_emit(std::string_view channel, std::string_view payload);
 
   RedisClusterOptions options_;
   RedisEndpoint endpoint_;
@@ -96,6 +119,16 @@ class RedisCluster::Loop {
   std::vector<sio::ClusterDelivery> arrived_;  // emits of the read being handled
   // Per shard (each touched by its shard thread only): publishes of the current loop turn.
   std::vector<std::vector<OutgoingEmit>> shard_batches_;
+
+  // Cluster-wide recovery.
+  const bool ordered_;
+  const std::string stream_key_;
+  const std::string stream_max_length_;
+  std::atomic<std::uint64_t> newest_position_{0};
+  std::uint64_t next_barrier_ = 0;
+  std::unordered_map<std::string, std::function<void(bool ok)>> barriers_;  // PING token -> what waits
+  boost::asio::steady_timer lease_timer_;
+  bool writer_ = false;  // this node holds the lease: it copies external emitters' messages
 
   std::atomic<bool> connected_{false};
   std::atomic<std::uint64_t> reconnects_{0};

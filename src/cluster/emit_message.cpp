@@ -30,27 +30,49 @@ std::string emit_channel(std::string_view key_prefix, std::string_view nsp, std:
   return channel;
 }
 
-std::vector<OutgoingEmit> encode_emit(std::string_view key_prefix, std::string_view uid, const sio::EmitTarget& target,
-                                      std::string_view event, std::span<const boost::json::value> arguments,
-                                      std::span<const std::string> attachments) {
+namespace {
+
+boost::json::value event_packet(std::string_view nsp, std::string_view event, std::span<const boost::json::value> arguments) {
   boost::json::array data;
   data.reserve(arguments.size() + 1);
   data.emplace_back(event);
   for (const auto& argument : arguments) data.push_back(argument);
-  const boost::json::value packet = boost::json::object{{"type", kEventType}, {"data", std::move(data)}, {"nsp", target.nsp}};
+  return boost::json::object{{"type", kEventType}, {"data", std::move(data)}, {"nsp", nsp}};
+}
 
+// One message: [uid, packet, {rooms, except, flags[, offset]}].
+OutgoingEmit encode_message(std::string channel, std::string_view uid, const boost::json::value& packet,
+                            std::span<const std::string> attachments, const boost::json::array& rooms,
+                            const boost::json::array& except, bool ordered) {
+  OutgoingEmit message;
+  message.channel = std::move(channel);
+  message.ordered = ordered;
+  message.payload.push_back(char(0x93));  // fixarray of 3
+  encode_msgpack(boost::json::string(uid), {}, message.payload);
+  encode_msgpack(packet, attachments, message.payload);
+  // The options map, written key by key so that "offset" can come last, its value left out.
+  message.payload.push_back(char(ordered ? 0x84 : 0x83));  // fixmap of 4 or 3
+  encode_msgpack(boost::json::string("rooms"), {}, message.payload);
+  encode_msgpack(rooms, {}, message.payload);
+  encode_msgpack(boost::json::string("except"), {}, message.payload);
+  encode_msgpack(except, {}, message.payload);
+  encode_msgpack(boost::json::string("flags"), {}, message.payload);
+  encode_msgpack(boost::json::object{}, {}, message.payload);
+  if (ordered) encode_msgpack(boost::json::string("offset"), {}, message.payload);
+  return message;
+}
+
+}  // namespace
+
+std::vector<OutgoingEmit> encode_emit(std::string_view key_prefix, std::string_view uid, const sio::EmitTarget& target,
+                                      std::string_view event, std::span<const boost::json::value> arguments,
+                                      std::span<const std::string> attachments, bool ordered) {
+  const boost::json::value packet = event_packet(target.nsp, event, arguments);
   auto encode = [&](std::span<const std::string> rooms, std::span<const std::string> earlier_rooms) {
     boost::json::array except = string_array(target.except_rooms);
     for (const auto& room : earlier_rooms) except.emplace_back(room);
-    const boost::json::value options =
-        boost::json::object{{"rooms", string_array(rooms)}, {"except", std::move(except)}, {"flags", boost::json::object{}}};
-    OutgoingEmit message;
-    message.channel = emit_channel(key_prefix, target.nsp, rooms);
-    message.payload.push_back(char(0x93));  // fixarray of 3
-    encode_msgpack(boost::json::string(uid), {}, message.payload);
-    encode_msgpack(packet, attachments, message.payload);
-    encode_msgpack(options, {}, message.payload);
-    return message;
+    return encode_message(emit_channel(key_prefix, target.nsp, rooms), uid, packet, attachments, string_array(rooms),
+                          except, ordered);
   };
 
   std::vector<OutgoingEmit> messages;
@@ -61,6 +83,29 @@ std::vector<OutgoingEmit> encode_emit(std::string_view key_prefix, std::string_v
   const std::span<const std::string> rooms(target.rooms);
   for (std::size_t i = 0; i < rooms.size(); ++i) messages.push_back(encode(rooms.subspan(i, 1), rooms.first(i)));
   return messages;
+}
+
+OutgoingEmit encode_ordered_copy(std::string channel, const ClusterEmit& emit) {
+  return encode_message(std::move(channel), emit.uid, event_packet(emit.target.nsp, emit.event, emit.arguments),
+                        emit.attachments, string_array(emit.target.rooms), string_array(emit.target.except_rooms), true);
+}
+
+bool carries_offset(std::string_view payload) {
+  // An ordered message ends with the key "offset" (fixstr) and its str8 value.
+  constexpr std::string_view key = "\xa6offset\xd9";
+  for (std::size_t length = 1; length < 64 && length + 1 + key.size() <= payload.size(); ++length) {
+    const std::size_t value_at = payload.size() - length;
+    if (static_cast<unsigned char>(payload[value_at - 1]) == length &&
+        payload.substr(value_at - 1 - key.size(), key.size()) == key)
+      return true;
+  }
+  return false;
+}
+
+std::string encoded_offset(std::string_view stream_id) {
+  std::string out{char(0xd9), char(stream_id.size())};  // str8, as the script writes it
+  out.append(stream_id);
+  return out;
 }
 
 std::optional<ClusterEmit> decode_emit(std::string_view payload, std::string& error) {
@@ -95,6 +140,8 @@ std::optional<ClusterEmit> decode_emit(std::string_view payload, std::string& er
   if (!read_string_array(options, "rooms", emit.target.rooms) ||
       !read_string_array(options, "except", emit.target.except_rooms))
     return refuse(error, "rooms/except are not arrays of strings");
+  if (const auto* offset = options.if_contains("offset"); offset != nullptr && offset->is_string())
+    emit.offset = offset->get_string();
   return emit;
 }
 

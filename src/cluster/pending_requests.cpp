@@ -20,6 +20,13 @@ std::uint64_t PendingRequests::add_sid_question(std::function<void(sio::SidReply
   return add(std::move(pending));
 }
 
+std::uint64_t PendingRequests::add_sid_search(std::function<void(sio::SidReply)> done) {
+  Pending pending;
+  pending.sid_done = std::move(done);
+  pending.searching = true;
+  return add(std::move(pending));
+}
+
 std::uint64_t PendingRequests::add_user_sids_question(std::function<void(std::vector<std::string>)> done) {
   Pending pending;
   pending.user_done = std::move(done);
@@ -37,7 +44,7 @@ void PendingRequests::on_reply(Reply reply) {
   const auto it = pending_.find(reply.id);
   if (it == pending_.end()) return;  // late: its deadline passed
   Pending& pending = it->second;
-  if (pending.sid_done) return complete(it, &reply);
+  if (pending.sid_done && (!pending.searching || reply.found)) return complete(it, &reply);
   pending.sids.insert(pending.sids.end(), std::make_move_iterator(reply.sids.begin()),
                       std::make_move_iterator(reply.sids.end()));
   ++pending.replies_seen;

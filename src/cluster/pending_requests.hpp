@@ -28,6 +28,9 @@ class PendingRequests {
 
   // Registers a question by sid; returns its id.
   std::uint64_t add_sid_question(std::function<void(sio::SidReply)> done);
+  // Registers a question by sid asked of every node: it ends with the first reply that found
+  // the sid, or "not found" once all `expect_replies` replies came.
+  std::uint64_t add_sid_search(std::function<void(sio::SidReply)> done);
   // Registers a gathering of a user's sids; `expect_replies` is set once known.
   std::uint64_t add_user_sids_question(std::function<void(std::vector<std::string>)> done);
   void expect_replies(std::uint64_t id, std::int64_t count);
@@ -39,6 +42,7 @@ class PendingRequests {
  private:
   struct Pending {
     std::function<void(sio::SidReply)> sid_done;
+    bool searching = false;
     std::function<void(std::vector<std::string>)> user_done;
     std::unique_ptr<boost::asio::steady_timer> deadline;
     std::int64_t replies_expected = -1;  // -1: not known yet

@@ -84,4 +84,32 @@ void RedisCluster::gather_user_sids(std::string_view user_id, std::function<void
 
 sio::ClusterStatus RedisCluster::status() const { return loop_->status(); }
 
+bool RedisCluster::orders_emits() const { return loop_->orders_emits(); }
+
+bool RedisCluster::publish_ordered(const sio::EmitTarget& target, std::string_view event,
+                                   std::span<const boost::json::value> arguments,
+                                   const std::vector<std::string>& attachments) {
+  if (!loop_->connected()) return false;
+  return loop_->publish_ordered(
+      encode_emit(loop_->key_prefix(), loop_->node_id(), target, event, arguments, attachments, true));
+}
+
+void RedisCluster::search_sid(sio::SidRequest request, std::function<void(sio::SidReply)> done) {
+  loop_->search_sid(std::move(request), std::move(done));
+}
+
+std::uint64_t RedisCluster::newest_position() const { return loop_->newest_position(); }
+
+void RedisCluster::persist_session(sio::ClusterSession session) { loop_->persist_session(std::move(session)); }
+
+void RedisCluster::claim_session(std::string pid, std::string nsp, std::string user_id,
+                                 std::function<void(std::optional<sio::ClusterSession>)> done) {
+  loop_->claim_session(std::move(pid), std::move(nsp), std::move(user_id), std::move(done));
+}
+
+void RedisCluster::read_missed(std::uint64_t after, std::string nsp,
+                               std::function<void(std::optional<sio::MissedEmits>)> done) {
+  loop_->read_missed(after, std::move(nsp), std::move(done));
+}
+
 }  // namespace sg::cluster

@@ -30,6 +30,12 @@
 
 namespace sg::cluster {
 
+// The text of a string or status reply; "" for any other kind.
+inline std::string_view reply_text(const redisReply& reply) {
+  return reply.type == REDIS_REPLY_STRING || reply.type == REDIS_REPLY_STATUS ? std::string_view(reply.str, reply.len)
+                                                                                : std::string_view();
+}
+
 class RedisConnection : public std::enable_shared_from_this<RedisConnection> {
  public:
   // The reply, or nullptr when the connection was lost before it came.

@@ -72,6 +72,8 @@ std::optional<Request> decode_sid_question(const boost::json::object& object, st
   else if (op == "rooms") question.request.kind = sio::SidRequest::Kind::rooms;
   else return refuse(error, "unknown op");
   if (question.from.empty() || question.request.sid.empty()) return refuse(error, "no from or sid");
+  const auto* anywhere = object.if_contains("anywhere");
+  question.anywhere = anywhere != nullptr && anywhere->is_bool() && anywhere->get_bool();
   return question;
 }
 
@@ -119,9 +121,12 @@ std::optional<Request> decode_request(std::string_view text, std::string_view ns
   return IgnoredRequest{};
 }
 
-std::string encode_sid_question(const sio::SidRequest& request, std::uint64_t id, std::string_view from) {
-  return boost::json::serialize(boost::json::object{
-      {"type", "sid"}, {"op", op_name(request.kind)}, {"sid", request.sid}, {"room", request.room}, {"id", id}, {"from", from}});
+std::string encode_sid_question(const sio::SidRequest& request, std::uint64_t id, std::string_view from,
+                                bool anywhere) {
+  boost::json::object question{{"type", "sid"}, {"op", op_name(request.kind)}, {"sid", request.sid},
+                               {"room", request.room}, {"id", id}, {"from", from}};
+  if (anywhere) question["anywhere"] = true;
+  return boost::json::serialize(question);
 }
 
 std::string encode_user_sids_question(std::string_view user_id, std::uint64_t id, std::string_view from) {

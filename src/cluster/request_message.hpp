@@ -36,6 +36,7 @@ struct SidQuestion {
   sio::SidRequest request;
   std::uint64_t id = 0;
   std::string from;
+  bool anywhere = false;  // asked of every node: the one that has the sid answers found
 };
 
 struct UserSidsQuestion {
@@ -58,7 +59,8 @@ using Request = std::variant<SelectionRequest, SidQuestion, UserSidsQuestion, Re
 // Parses a request received for namespace `nsp`; nullopt with `error` set on bad input.
 std::optional<Request> decode_request(std::string_view text, std::string_view nsp, std::string& error);
 
-std::string encode_sid_question(const sio::SidRequest& request, std::uint64_t id, std::string_view from);
+std::string encode_sid_question(const sio::SidRequest& request, std::uint64_t id, std::string_view from,
+                                bool anywhere = false);
 std::string encode_user_sids_question(std::string_view user_id, std::uint64_t id, std::string_view from);
 std::string encode_reply(const Reply& reply);
 

@@ -33,6 +33,13 @@ Gateway::Gateway(eio::ShardPool& shards, GatewayOptions options) : shards_(shard
 
 Gateway::~Gateway() = default;
 
+void Gateway::attach_cluster(ClusterLink* link) {
+  cluster_ = link;
+  if (!cluster_recovery()) return;
+  recovery_log_.reset();
+  recovery_sessions_.reset();
+}
+
 eio::Engine& Gateway::engine(std::size_t shard) { return shard_states_[shard]->engine(); }
 
 std::optional<std::size_t> Gateway::namespace_index(std::string_view nsp) const {
@@ -76,7 +83,13 @@ bool Gateway::emit(const EmitTarget& target, std::string_view event, std::span<c
                    std::vector<std::string> attachments) {
   if (!namespace_index(target.nsp)) return false;
   GatewayMetrics::add(metrics_.events_emitted);
-  if (cluster_) cluster_->publish_emit(target, event, arguments, attachments);
+  if (cluster_recovery()) {
+    // Every node, this one included, delivers it from Redis with its stream id; without Redis
+    // it reaches this node's sockets only, with no offset.
+    if (cluster_->publish_ordered(target, event, arguments, attachments)) return true;
+  } else if (cluster_) {
+    cluster_->publish_emit(target, event, arguments, attachments);
+  }
   return deliver_locally(target, event, arguments, std::move(attachments));
 }
 
@@ -89,7 +102,8 @@ struct Gateway::PreparedEmit {
 
 std::optional<Gateway::PreparedEmit> Gateway::prepare(EmitTarget target, std::string_view event,
                                                       std::span<const boost::json::value> arguments,
-                                                      const std::vector<std::string>& attachments) const {
+                                                      const std::vector<std::string>& attachments,
+                                                      std::string_view cluster_offset, std::uint64_t position) const {
   const auto nsp_index = namespace_index(target.nsp);
   if (!nsp_index) return std::nullopt;
   PreparedEmit prepared{*nsp_index, std::move(target), {}};
@@ -102,11 +116,23 @@ std::optional<Gateway::PreparedEmit> Gateway::prepare(EmitTarget target, std::st
     for (const auto& bytes : attachments) encoded.attachments.push_back(EncodedPacket::binary(bytes));
     return encoded;
   };
-  // With recovery, the offset is taken and the packet logged before any shard can deliver it.
-  prepared.encoded = recovery_log_ ? recovery_log_->append(*nsp_index, prepared.target.rooms,
-                                                           prepared.target.except_rooms, encode)
-                                   : encode({});
+  if (!cluster_offset.empty()) {
+    prepared.encoded = encode(cluster_offset);
+    prepared.encoded.seq = position;
+  } else if (recovery_log_) {
+    // The offset is taken and the packet logged before any shard can deliver it.
+    prepared.encoded = recovery_log_->append(*nsp_index, prepared.target.rooms, prepared.target.except_rooms, encode);
+  } else {
+    prepared.encoded = encode({});
+  }
   return prepared;
+}
+
+std::optional<EncodedEmit> Gateway::encode_for_replay(const ClusterDelivery& delivery) const {
+  auto prepared = prepare(delivery.target, delivery.event, delivery.arguments, delivery.attachments, delivery.offset,
+                          delivery.position);
+  if (!prepared) return std::nullopt;
+  return std::move(prepared->encoded);
 }
 
 void Gateway::post_to_shards(std::shared_ptr<const std::vector<PreparedEmit>> emits) {
@@ -133,7 +159,8 @@ void Gateway::deliver_from_cluster(std::vector<ClusterDelivery> batch) {
   auto emits = std::make_shared<std::vector<PreparedEmit>>();
   emits->reserve(batch.size());
   for (auto& delivery : batch) {
-    auto prepared = prepare(std::move(delivery.target), delivery.event, delivery.arguments, delivery.attachments);
+    auto prepared = prepare(std::move(delivery.target), delivery.event, delivery.arguments, delivery.attachments,
+                            delivery.offset, delivery.position);
     if (prepared) emits->push_back(std::move(*prepared));
   }
   if (!emits->empty()) post_to_shards(std::move(emits));

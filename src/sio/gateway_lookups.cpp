@@ -2,7 +2,9 @@
 // (sg::shard_of), so each call is posted to exactly one shard; a user's sockets may be on
 // any shard, so that lookup asks all of them and answers once the last one has replied.
 // In a cluster, a sid of another node goes to the cluster link, which asks its owner, and a
-// user's sids are gathered from the other nodes as well.
+// user's sids are gathered from the other nodes as well. With cluster-wide recovery a socket
+// may live on another node than the one its id names: a miss here becomes a search of every
+// node.
 // Threading: callable from any thread; callbacks run on shard threads; the blocking forms
 // must not run on a shard thread.
 #include "sio/gateway.hpp"
@@ -25,63 +27,55 @@ void require_not_on_shard(const eio::ShardPool& shards) {
 std::size_t Gateway::shard_of_sid(std::string_view sid) const { return sid_homes_->home_of(sid); }
 
 void Gateway::join_room(std::string_view sid, std::string_view room, std::function<void(bool)> done) {
-  if (is_remote_sid(sid)) {
-    return route_sid({SidRequest::Kind::join, std::string(sid), std::string(room)},
-                     [done = std::move(done)](SidReply reply) {
-                       if (done) done(reply.found);
-                     });
-  }
-  const std::size_t shard = shard_of_sid(sid);
-  shards_.post(shard, [state = shard_states_[shard].get(), sid = std::string(sid), room = std::string(room),
-                       done = std::move(done)] {
-    Socket* socket = state->find_socket(sid);
-    if (socket) socket->join(room);
-    if (done) done(socket != nullptr);
+  on_sid({SidRequest::Kind::join, std::string(sid), std::string(room)}, [done = std::move(done)](SidReply reply) {
+    if (done) done(reply.found);
   });
 }
 
 void Gateway::leave_room(std::string_view sid, std::string_view room, std::function<void(bool)> done) {
-  if (is_remote_sid(sid)) {
-    return route_sid({SidRequest::Kind::leave, std::string(sid), std::string(room)},
-                     [done = std::move(done)](SidReply reply) {
-                       if (done) done(reply.found);
-                     });
-  }
-  const std::size_t shard = shard_of_sid(sid);
-  shards_.post(shard, [state = shard_states_[shard].get(), sid = std::string(sid), room = std::string(room),
-                       done = std::move(done)] {
-    Socket* socket = state->find_socket(sid);
-    if (socket) socket->leave(room);
-    if (done) done(socket != nullptr);
+  on_sid({SidRequest::Kind::leave, std::string(sid), std::string(room)}, [done = std::move(done)](SidReply reply) {
+    if (done) done(reply.found);
   });
 }
 
 void Gateway::disconnect(std::string_view sid, std::function<void(bool)> done) {
-  if (is_remote_sid(sid)) {
-    return route_sid({SidRequest::Kind::disconnect, std::string(sid), {}}, [done = std::move(done)](SidReply reply) {
-      if (done) done(reply.found);
-    });
-  }
-  const std::size_t shard = shard_of_sid(sid);
-  shards_.post(shard, [state = shard_states_[shard].get(), sid = std::string(sid), done = std::move(done)] {
-    Socket* socket = state->find_socket(sid);
-    if (socket) socket->disconnect();
-    if (done) done(socket != nullptr);
+  on_sid({SidRequest::Kind::disconnect, std::string(sid), {}}, [done = std::move(done)](SidReply reply) {
+    if (done) done(reply.found);
   });
 }
 
 void Gateway::rooms_of(std::string_view sid, std::function<void(std::optional<std::vector<std::string>>)> done) {
-  if (is_remote_sid(sid)) {
-    return route_sid({SidRequest::Kind::rooms, std::string(sid), {}}, [done = std::move(done)](SidReply reply) {
-      if (!reply.found) return done(std::nullopt);
-      done(std::move(reply.rooms));
-    });
-  }
-  const std::size_t shard = shard_of_sid(sid);
-  shards_.post(shard, [state = shard_states_[shard].get(), sid = std::string(sid), done = std::move(done)] {
-    Socket* socket = state->find_socket(sid);
-    if (!socket) return done(std::nullopt);
-    done(socket->rooms());
+  on_sid({SidRequest::Kind::rooms, std::string(sid), {}}, [done = std::move(done)](SidReply reply) {
+    if (!reply.found) return done(std::nullopt);
+    done(std::move(reply.rooms));
+  });
+}
+
+void Gateway::on_sid(SidRequest request, std::function<void(SidReply)> done) {
+  if (is_remote_sid(request.sid)) return route_sid(std::move(request), std::move(done));
+  if (!cluster_recovery()) return apply_to_local_sid(std::move(request), std::move(done));
+  // A socket recovered on another node keeps its id, which names this node: ask the others.
+  auto search = [this, request, done = std::move(done)](SidReply reply) mutable {
+    if (reply.found) return done(std::move(reply));
+    cluster_->search_sid(std::move(request), std::move(done));
+  };
+  apply_to_local_sid(request, std::move(search));
+}
+
+void Gateway::apply_to_local_sid(SidRequest request, std::function<void(SidReply)> done) {
+  const std::size_t shard = shard_of_sid(request.sid);
+  shards_.post(shard, [state = shard_states_[shard].get(), request = std::move(request), done = std::move(done)] {
+    Socket* socket = state->find_socket(request.sid);
+    SidReply reply{socket != nullptr, {}};
+    if (socket) {
+      switch (request.kind) {
+        case SidRequest::Kind::join: socket->join(request.room); break;
+        case SidRequest::Kind::leave: socket->leave(request.room); break;
+        case SidRequest::Kind::disconnect: socket->disconnect(); break;
+        case SidRequest::Kind::rooms: reply.rooms = socket->rooms(); break;
+      }
+    }
+    done(std::move(reply));
   });
 }
 
@@ -120,7 +114,7 @@ void Gateway::gather_sids_of_user(std::string_view user_id, bool include_cluster
 }
 
 bool Gateway::is_remote_sid(std::string_view sid) const {
-  return cluster_ != nullptr && !sid.starts_with(cluster_->sid_prefix());
+  return cluster_ != nullptr && !sid.starts_with(cluster_->sid_prefix()) && !sid_homes_->listed_home(sid);
 }
 
 void Gateway::route_sid(SidRequest request, std::function<void(SidReply)> done) {

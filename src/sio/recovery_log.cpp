@@ -2,22 +2,14 @@
 // Threading: any thread, under the log's mutex.
 #include "recovery_log.hpp"
 
+#include "emit_filter.hpp"
+
 #include <algorithm>
 #include <charconv>
 
 namespace sg::sio {
 
 namespace {
-
-// socket.io-adapter's shouldIncludePacket: a broadcast or one of the target rooms, and none
-// of the excepted rooms.
-bool would_have_received(const LoggedEmit& entry, const std::vector<std::string>& rooms) {
-  auto holds = [&](const std::vector<std::string>& names) {
-    return std::any_of(rooms.begin(), rooms.end(),
-                       [&](const std::string& room) { return std::find(names.begin(), names.end(), room) != names.end(); });
-  };
-  return (entry.rooms.empty() || holds(entry.rooms)) && !holds(entry.except_rooms);
-}
 
 std::size_t bytes_of(const LoggedEmit& entry) {
   std::size_t bytes = sizeof(LoggedEmit) + entry.encoded.head->websocket_frame().size();
@@ -79,7 +71,7 @@ std::optional<RecoveryLog::Missed> RecoveryLog::missed_after(std::uint64_t after
   auto first = std::lower_bound(entries_.begin(), entries_.end(), after_seq + 1,
                                 [](const LoggedEmit& entry, std::uint64_t seq) { return entry.encoded.seq < seq; });
   for (auto it = first; it != entries_.end(); ++it) {
-    if (it->nsp_index == nsp_index && would_have_received(*it, rooms)) missed.emits.push_back(it->encoded);
+    if (it->nsp_index == nsp_index && would_receive(it->rooms, it->except_rooms, rooms)) missed.emits.push_back(it->encoded);
   }
   return missed;
 }

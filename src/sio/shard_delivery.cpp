@@ -29,6 +29,9 @@ void ShardState::deliver(std::size_t namespace_index, const std::vector<std::str
   const std::uint64_t seq = emit.seq;
   auto visit = [&](Socket* socket) {
     if (seq != 0 && socket->replayed(seq)) return;  // already replayed to a recovered socket
+    if (!held_live_.empty()) {
+      if (const auto held = held_live_.find(socket); held != held_live_.end()) return held->second.push_back(emit);
+    }
     eio::Session& session = socket->session();
     if (!session.send(emit.head)) {
       ++dropped;
@@ -70,6 +73,7 @@ void ShardState::disconnect_socket(Socket& socket, bool notify_client, std::stri
   if (!socket.connected()) return;
   auto keep_alive = socket.shared_from_this();
   socket.mark_disconnected();
+  const bool announced = held_live_.erase(&socket) == 0;  // else its recovery was still being read
   const std::size_t nsp_index = socket.namespace_index();
   if (notify_client) {
     proto::SocketPacket packet;
@@ -90,8 +94,9 @@ void ShardState::disconnect_socket(Socket& socket, bool notify_client, std::stri
   gateway_.sid_homes().remove(socket.id());
   auto& sockets = socket.client().sockets;
   std::erase_if(sockets, [&](const auto& entry) { return entry.second.get() == &socket; });
-  gateway_.mutable_metrics().sockets.fetch_sub(1, std::memory_order_relaxed);
   log::debug("socket disconnected", {{"sid", socket.id()}, {"reason", reason}});
+  if (!announced) return;
+  gateway_.mutable_metrics().sockets.fetch_sub(1, std::memory_order_relaxed);
   if (const auto& on_disconnect = gateway_.handlers(nsp_index).on_disconnect) on_disconnect(socket, reason);
 }
 
@@ -99,9 +104,12 @@ void ShardState::disconnect_all() {
   std::vector<Socket*> all;
   all.reserve(sockets_by_sid_.size());
   for (const auto& [sid, socket] : sockets_by_sid_) all.push_back(socket);
+  // With recovery the client is not told to stay away: its transport just closes, so it
+  // reconnects (through the balancer, to a node that is up) and recovers its session.
+  const bool tell_client = !gateway_.recovery_on();
   for (Socket* socket : all) {
     keep_for_recovery(*socket);
-    disconnect_socket(*socket, true, "server shutting down");
+    disconnect_socket(*socket, tell_client, "server shutting down");
   }
   engine_.close_all(eio::CloseReason::server_shutdown);
 }

@@ -8,7 +8,8 @@
 // socket connected. A pid or offset that is not a string, unknown, expired, used before, of
 // another user or past what the log holds gives a fresh session, counted as a miss.
 //
-// In cluster mode a kept session holds its rooms' channels subscribed on this node (so emits
+// When the cluster link orders emits, sessions go to Redis instead (shard_cluster_recovery.cpp).
+// Otherwise, in cluster mode a kept session holds its rooms' channels subscribed on this node (so emits
 // from other nodes keep reaching the log) until it is taken back — released once the new
 // socket has joined them — or forgotten. Shard 0 sweeps expired sessions now and then, so
 // their holds and memory go even when nobody connects.
@@ -49,9 +50,14 @@ std::optional<RecoveredSession> ShardState::try_recover(const boost::json::objec
 }
 
 void ShardState::keep_for_recovery(Socket& socket) {
-  SessionStore* sessions = gateway_.recovery_sessions();
   const Socket::RecoveryMark* mark = socket.recovery();
-  if (!sessions || !mark || !socket.connected()) return;
+  if (!mark || !socket.connected()) return;
+  if (gateway_.cluster_recovery()) {
+    return gateway_.cluster()->persist_session(ClusterSession{mark->pid, socket.id(), socket.user_id(), socket.nsp(),
+                                                              socket.rooms(), mark->connected_at_seq});
+  }
+  SessionStore* sessions = gateway_.recovery_sessions();
+  if (!sessions) return;
   PersistedSession session{mark->pid, socket.id(), socket.user_id(), socket.namespace_index(), socket.rooms(),
                            mark->connected_at_seq, std::chrono::steady_clock::now()};
   gateway_.hold_rooms(session.nsp_index, session.rooms);  // before the socket leaves them

@@ -165,51 +165,73 @@ void ShardState::handle_connect(Client& client, proto::SocketPacket& packet) {
     identity = std::move(result.identity);
   }
 
-  auto recovered = try_recover(auth, *nsp_index, identity ? std::string_view(identity->user_id) : std::string_view());
+  ConnectRequest request{*nsp_index, packet.nsp, auth, std::move(identity)};
+  if (gateway_.cluster_recovery() && request.auth.contains("pid")) return recover_through_cluster(client, std::move(request));
+  auto recovered = try_recover(request.auth, request.nsp_index, request.user_id());
+  if (!recovered) return connect_fresh(client, request);
+  const std::uint64_t through = recovered->missed.through_seq;
+  Socket& socket = open_socket(client, request, recovered->session.sid,
+                               Socket::RecoveryMark{recovered->session.pid, through, through}, &recovered->session.rooms);
+  gateway_.release_rooms(request.nsp_index, recovered->session.rooms);  // the socket holds them now
+  announce(client, socket, request, &recovered->missed.emits);
+}
+
+void ShardState::connect_fresh(Client& client, const ConnectRequest& request) {
   const std::string_view sid_prefix = gateway_.cluster() ? std::string_view(gateway_.cluster()->sid_prefix()) : "";
-  std::string sid = recovered ? recovered->session.sid : random_id_for_shard(index_, shard_count_, sid_prefix);
-  auto socket = std::make_shared<Socket>(*this, client, *nsp_index, std::move(sid));
-  client.sockets.emplace_back(*nsp_index, socket);
-  sockets_by_sid_.emplace(socket->id(), socket.get());
-  namespace_members_[*nsp_index].insert(socket.get());
-  if (recovered) gateway_.sid_homes().add(socket->id(), index_);
+  std::optional<Socket::RecoveryMark> mark;
   if (const RecoveryLog* log = gateway_.recovery_log()) {
-    socket->set_recovery(recovered ? Socket::RecoveryMark{recovered->session.pid, recovered->missed.through_seq,
-                                                          recovered->missed.through_seq}
-                                   : Socket::RecoveryMark{random_id(), log->last_seq(), 0});
+    mark = Socket::RecoveryMark{random_id(), log->last_seq(), 0};
+  } else if (gateway_.cluster_recovery()) {
+    mark = Socket::RecoveryMark{random_id(), gateway_.cluster()->newest_position(), 0};
   }
-  if (identity) {
-    socket->set_identity(identity->user_id, std::move(identity->claims));
+  Socket& socket = open_socket(client, request, random_id_for_shard(index_, shard_count_, sid_prefix), std::move(mark), nullptr);
+  announce(client, socket, request, nullptr);
+}
+
+Socket& ShardState::open_socket(Client& client, const ConnectRequest& request, std::string sid,
+                                std::optional<Socket::RecoveryMark> mark, const std::vector<std::string>* restored_rooms) {
+  auto socket = std::make_shared<Socket>(*this, client, request.nsp_index, std::move(sid));
+  client.sockets.emplace_back(request.nsp_index, socket);
+  sockets_by_sid_.emplace(socket->id(), socket.get());
+  namespace_members_[request.nsp_index].insert(socket.get());
+  // A restored id may hash to another shard, or name another node.
+  if (restored_rooms) gateway_.sid_homes().add(socket->id(), index_, gateway_.is_remote_sid(socket->id()));
+  if (mark) socket->set_recovery(std::move(*mark));
+  if (request.identity) {
+    socket->set_identity(request.identity->user_id, request.identity->claims);
     join_room(*socket, gateway_.options().user_room_prefix + socket->user_id());
     join_claimed_rooms(*socket);
   }
-  if (recovered) {
-    for (const auto& room : recovered->session.rooms) join_room(*socket, room);
-    gateway_.release_rooms(*nsp_index, recovered->session.rooms);  // the socket holds them now
+  if (restored_rooms) {
+    for (const auto& room : *restored_rooms) join_room(*socket, room);
   }
   if (!client.ever_connected) {
     client.ever_connected = true;
     if (client.connect_timer) client.connect_timer->cancel();
   }
+  return *socket;
+}
 
+void ShardState::announce(Client& client, Socket& socket, const ConnectRequest& request,
+                          const std::vector<EncodedEmit>* replay) {
   proto::SocketPacket reply;
   reply.type = proto::SocketPacketType::connect;
-  reply.nsp = packet.nsp;
-  reply.data = boost::json::object{{"sid", socket->id()}};
-  if (const Socket::RecoveryMark* mark = socket->recovery()) reply.data.as_object()["pid"] = mark->pid;
+  reply.nsp = request.nsp;
+  reply.data = boost::json::object{{"sid", socket.id()}};
+  if (const Socket::RecoveryMark* mark = socket.recovery()) reply.data.as_object()["pid"] = mark->pid;
   client.session.send(EncodedPacket::text(engine_message(reply)));
-  if (recovered) {
+  if (replay) {
     // What it missed, in offset order, before anything live (live emits it was replayed are skipped).
-    for (const EncodedEmit& emit : recovered->missed.emits) send_to(*socket, emit.head, emit.attachments);
+    for (const EncodedEmit& emit : *replay) send_to(socket, emit.head, emit.attachments);
     GatewayMetrics::add(gateway_.mutable_metrics().recoveries);
-    GatewayMetrics::add(gateway_.mutable_metrics().recovery_replayed, recovered->missed.emits.size());
-    log::debug("socket recovered", {{"sid", socket->id()}, {"replayed", recovered->missed.emits.size()}});
+    GatewayMetrics::add(gateway_.mutable_metrics().recovery_replayed, replay->size());
+    log::debug("socket recovered", {{"sid", socket.id()}, {"replayed", replay->size()}});
   }
   gateway_.mutable_metrics().sockets.fetch_add(1, std::memory_order_relaxed);
   GatewayMetrics::add(gateway_.mutable_metrics().connects);
-  log::debug("socket connected", {{"sid", socket->id()}, {"nsp", packet.nsp}, {"user", socket->user_id()}});
+  log::debug("socket connected", {{"sid", socket.id()}, {"nsp", request.nsp}, {"user", socket.user_id()}});
 
-  if (const auto& on_connect = gateway_.handlers(*nsp_index).on_connect) on_connect(*socket, auth);
+  if (const auto& on_connect = gateway_.handlers(request.nsp_index).on_connect) on_connect(socket, request.auth);
 }
 
 void ShardState::handle_event(Client& client, Socket& socket, proto::SocketPacket& packet,

@@ -6,6 +6,7 @@
 // Threading: one per shard; every member function runs on that shard's thread.
 #pragma once
 
+#include "auth/jwt_verifier.hpp"
 #include "eio/engine.hpp"
 #include "rooms/room_index.hpp"
 #include "client.hpp"
@@ -35,6 +36,16 @@ class Gateway;
 struct RecoveredSession {
   PersistedSession session;
   RecoveryLog::Missed missed;
+};
+
+// A CONNECT whose token was verified, on its way to becoming a socket.
+struct ConnectRequest {
+  std::size_t nsp_index = 0;
+  std::string nsp;
+  boost::json::object auth;
+  std::optional<auth::Identity> identity;
+
+  std::string_view user_id() const { return identity ? std::string_view(identity->user_id) : std::string_view(); }
 };
 
 class ShardState : public eio::SessionListener {
@@ -74,12 +85,26 @@ class ShardState : public eio::SessionListener {
   void handle_event(Client& client, Socket& socket, proto::SocketPacket& packet, std::vector<std::string> attachments);
   void handle_ack(Socket& socket, proto::SocketPacket& packet, std::vector<std::string> attachments);
   void send_connect_error(Client& client, std::string_view nsp, std::string_view message);
+  void connect_fresh(Client& client, const ConnectRequest& request);
+  // Makes the socket and its rooms (`restored_rooms` non-null: a recovered session's id and rooms).
+  Socket& open_socket(Client& client, const ConnectRequest& request, std::string sid,
+                      std::optional<Socket::RecoveryMark> mark, const std::vector<std::string>* restored_rooms);
+  // The CONNECT reply, the replay of a recovered socket (non-null), then on_connect.
+  void announce(Client& client, Socket& socket, const ConnectRequest& request, const std::vector<EncodedEmit>* replay);
   void join_claimed_rooms(Socket& socket);  // GatewayOptions::rooms_claim
   // Connection-state recovery (shard_recovery.cpp).
   std::optional<RecoveredSession> try_recover(const boost::json::object& auth, std::size_t nsp_index,
                                               std::string_view user_id);
   void keep_for_recovery(Socket& socket);
   void sweep_recovery_sessions();  // shard 0, every quarter window
+  // Cluster-wide recovery (shard_cluster_recovery.cpp): the session and the missed emits
+  // come from Redis, so the CONNECT completes later, on this shard.
+  void recover_through_cluster(Client& client, ConnectRequest request);
+  void on_session_claimed(const std::weak_ptr<eio::Session>& weak_session, std::shared_ptr<ConnectRequest> request,
+                          std::optional<std::uint64_t> offset, std::optional<ClusterSession> claimed);
+  void on_missed_read(const std::weak_ptr<Socket>& weak_socket, std::shared_ptr<ConnectRequest> request,
+                      std::optional<MissedEmits> missed);
+  void recovery_missed(Client& client, const ConnectRequest& request, std::string_view why);
   void protocol_error(Client& client, std::string_view what);
 
   Gateway& gateway_;
@@ -90,6 +115,9 @@ class ShardState : public eio::SessionListener {
   std::vector<rooms::RoomIndex<Socket*>> rooms_;             // per namespace
   std::vector<std::unordered_set<Socket*>> namespace_members_;  // per namespace
   std::optional<boost::asio::steady_timer> recovery_sweep_;    // shard 0 with recovery on
+  // Sockets restored from the cluster whose replay is still being read: live emits for them
+  // wait here (they are not announced to the client or the application yet).
+  std::unordered_map<Socket*, std::vector<EncodedEmit>> held_live_;
 };
 
 }  // namespace sg::sio

@@ -8,6 +8,8 @@
 // reaches only the nodes that need it. Operations on another node's sid are sent to that
 // node's channel and answered there. If Redis goes away the node keeps serving its local
 // clients, drops (and counts) what it would have published, and reconnects with backoff.
+// With connection-state recovery on, emits go through a Redis stream and sessions are kept
+// in Redis, so a client recovers on any node (docs/recovery.md).
 //
 // Threading: construct and start() on one thread before the Gateway's shards start; stop()
 // after they stopped. The ClusterLink functions may be called from any thread; all Redis
@@ -52,6 +54,17 @@ class RedisCluster final : public sio::ClusterLink {
   void route(sio::SidRequest request, std::function<void(sio::SidReply)> done) override;
   void gather_user_sids(std::string_view user_id, std::function<void(std::vector<std::string>)> done) override;
   sio::ClusterStatus status() const override;
+  bool orders_emits() const override;
+  bool publish_ordered(const sio::EmitTarget& target, std::string_view event,
+                       std::span<const boost::json::value> arguments,
+                       const std::vector<std::string>& attachments) override;
+  void search_sid(sio::SidRequest request, std::function<void(sio::SidReply)> done) override;
+  std::uint64_t newest_position() const override;
+  void persist_session(sio::ClusterSession session) override;
+  void claim_session(std::string pid, std::string nsp, std::string user_id,
+                     std::function<void(std::optional<sio::ClusterSession>)> done) override;
+  void read_missed(std::uint64_t after, std::string nsp,
+                   std::function<void(std::optional<sio::MissedEmits>)> done) override;
 
  private:
   class Loop;

@@ -1,7 +1,9 @@
 // Gateway: the Socket.IO server and its emit API — the one object applications talk to.
 // With a recovery window, emits also go to a RecoveryLog (each with its offset) and sockets
 // that lose their connection are kept in a SessionStore, so a client that comes back gets
-// its sid, its rooms and what it missed (socket.io's connection-state recovery).
+// its sid, its rooms and what it missed (socket.io's connection-state recovery). With a
+// cluster link that orders emits, the link keeps both in Redis instead, and a client comes
+// back to any node.
 //
 // It runs one Engine.IO engine per shard of a ShardPool, with Socket.IO on top: namespaces,
 // CONNECT with JWT authentication (the socket joins "user:{id}"), events and acks in both
@@ -40,6 +42,7 @@ class ShardState;
 class RecoveryLog;
 class SessionStore;
 class SidHomes;
+struct EncodedEmit;
 
 // Who an emit goes to: members of any of `rooms` (every socket of the namespace when
 // `rooms` is empty), minus members of any of `except_rooms`.
@@ -50,12 +53,15 @@ struct EmitTarget {
 };
 
 // An emit that arrived from another node, decoded (binary values are placeholders whose
-// bytes are in `attachments`).
+// bytes are in `attachments`). When the cluster orders emits, `offset` is its stream id and
+// `position` that id as a number (sio/stream_position.hpp); else both are empty.
 struct ClusterDelivery {
   EmitTarget target;
   std::string event;
   boost::json::array arguments;
   std::vector<std::string> attachments;
+  std::string offset;
+  std::uint64_t position = 0;
 };
 
 // Sockets a cluster request applies to: members of any of `rooms` (a name may also be a sid
@@ -107,8 +113,9 @@ class Gateway {
   std::vector<std::string> sids_of_user(std::string_view user_id);
 
   // ---- cluster (see cluster_link.hpp) ------------------------------------------------
-  // Attach before the pool starts; the link must outlive the Gateway's shards.
-  void attach_cluster(ClusterLink* link) { cluster_ = link; }
+  // Attach before the pool starts; the link must outlive the Gateway's shards. A link that
+  // orders emits takes over recovery: the node keeps no log or sessions of its own.
+  void attach_cluster(ClusterLink* link);
   ClusterLink* cluster() const { return cluster_; }
   // Emits that arrived from other nodes, in order: delivered to this node's sockets only,
   // with one post per shard for the whole batch (so a shard writes them out together).
@@ -119,12 +126,18 @@ class Gateway {
   void local_sids_of_user(std::string_view user_id, std::function<void(std::vector<std::string>)> done);
   // True when `sid` belongs to another node of the cluster.
   bool is_remote_sid(std::string_view sid) const;
+  // An operation on a sid: routed to its owner node, or done here — and with cluster-wide
+  // recovery, a sid of this node not found here is searched for on every node.
+  void on_sid(SidRequest request, std::function<void(SidReply)> done);
+  // The same on this node's sockets only; `done` runs on the sid's shard.
+  void apply_to_local_sid(SidRequest request, std::function<void(SidReply)> done);
   // The shard a sid of this node lives on: the one it hashes to, or the one a recovered
   // socket was restored on.
   std::size_t shard_of_sid(std::string_view sid) const;
 
-  // Sends DISCONNECT to every socket and closes every session; `done` runs once all shards
-  // have done so (on some shard thread).
+  // Closes every session — after a Socket.IO DISCONNECT to every socket, unless recovery is
+  // on (then the sockets are kept and their clients reconnect and recover); `done` runs once
+  // all shards have done so (on some shard thread).
   void shutdown(std::function<void()> done);
 
   // ---- for hosts --------------------------------------------------------------------
@@ -143,10 +156,15 @@ class Gateway {
   const std::string& namespace_name(std::size_t index) const { return namespaces_[index]; }
   const NamespaceHandlers& handlers(std::size_t index) const { return handlers_[index]; }
   std::size_t namespace_count() const { return namespaces_.size(); }
-  // Connection-state recovery: null when it is off (GatewayOptions::recovery_max_disconnection).
+  // Connection-state recovery: whether it is on, whether the cluster link does it (sessions
+  // and log in Redis), and this node's own log and sessions (null when off or in the cluster).
+  bool recovery_on() const { return options_.recovery_max_disconnection.count() > 0; }
+  bool cluster_recovery() const { return cluster_ != nullptr && cluster_->orders_emits(); }
   RecoveryLog* recovery_log() const { return recovery_log_.get(); }
   SessionStore* recovery_sessions() const { return recovery_sessions_.get(); }
   SidHomes& sid_homes() { return *sid_homes_; }
+  // An emit read back from the cluster's log, encoded for one recovering socket's replay.
+  std::optional<EncodedEmit> encode_for_replay(const ClusterDelivery& delivery) const;
   // Cluster mode: a session kept for recovery keeps its rooms' channels subscribed on this
   // node until it comes back or is forgotten, so emits from other nodes still reach the log.
   void hold_rooms(std::size_t nsp_index, const std::vector<std::string>& rooms);
@@ -157,7 +175,8 @@ class Gateway {
   struct PreparedEmit;
   std::optional<PreparedEmit> prepare(EmitTarget target, std::string_view event,
                                       std::span<const boost::json::value> arguments,
-                                      const std::vector<std::string>& attachments) const;
+                                      const std::vector<std::string>& attachments,
+                                      std::string_view cluster_offset = {}, std::uint64_t position = 0) const;
   void post_to_shards(std::shared_ptr<const std::vector<PreparedEmit>> emits);
   bool deliver_locally(const EmitTarget& target, std::string_view event, std::span<const boost::json::value> arguments,
                        std::vector<std::string> attachments);
