@@ -1,12 +1,13 @@
 // Connection-state recovery in cluster mode: two standalone nodes sharing a private Redis,
 // driven by the official socket.io-client. A client on node A loses its transport; emits for it
 // are made through node B's HTTP API (they reach A through Redis) and through A's; it comes back
-// to A and recovers all of them exactly once (in order per emitting node). With Redis stopped
-// while the client is away, A still logs and replays what is emitted through A itself, and the
-// client recovers.
+// to A and recovers all of them exactly once (in order per emitting node). Recovery in cluster
+// mode needs Redis: with Redis stopped while the client is away (and back, empty, before it
+// returns), the client gets a fresh session in its user room; meanwhile node A still delivers
+// its own emits to its connected clients (live, not recoverable), and once Redis is back node B's
+// emits reach them again. Coming back to another node: gateway-recovery-roaming.test.mjs.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { startGateway, startRedis, withServerLog, scaled } from './lib/server-process.mjs';
 import { ClientGroup, EventLog, TRANSPORT_MODES, eventually, waitForConnect } from './lib/clients.mjs';
 import { GatewayApi, uniqueUser, validToken } from './lib/gateway-api.mjs';
@@ -84,23 +85,52 @@ describe('recovery across a cluster', () => {
     }
   });
 
-  test('with Redis down during the disconnect, what was emitted through this node is recovered', async () => {
+  test('with Redis down while the client is away and back before it returns: a fresh session in its user room; node A served its connected clients meanwhile', async () => {
     const group = new ClientGroup(nodeA.url);
     try {
       const user = uniqueUser('outage');
-      const room = `ops-${randomUUID().slice(0, 8)}`;
+      const neighbourUser = uniqueUser('neighbour');
+      const neighbour = await group.connect({ mode: TRANSPORT_MODES[1], auth: { token: validToken(neighbourUser) } });
+      const neighbourNotices = new EventLog(neighbour, 'notice');
       const { socket, notices, sid } = await connectAndCut(group, user);
-      assert.equal((await apiA.joinRoom(sid, room)).status, 404, 'the socket is gone');
       await redis.stop();
-      await eventually(async () => (await apiA.request('GET', '/healthz')).body.redis === 'disconnected',
-        'node A sees Redis gone');
-      for (let n = 0; n < 3; n += 1) assert.equal((await apiA.emitToUser(user, 'notice', { n })).status, 202);
+      for (const api of [apiA, apiB]) {
+        await eventually(async () => (await api.request('GET', '/healthz')).body.redis === 'disconnected',
+          `${api.baseUrl} sees Redis gone`);
+      }
+      const live = [];
+      for (let n = 0; n < 3; n += 1) {
+        assert.equal((await apiA.emitToUser(user, 'notice', { n, during: 'outage' })).status, 202);
+        assert.equal((await apiA.emitToUser(neighbourUser, 'notice', { n, live: true })).status, 202);
+        live.push({ n, live: true });
+      }
+      await waitForEmitted(neighbourNotices, 3);
+      assert.deepEqual(emitted(neighbourNotices), live, "node A's emits reach its connected clients without Redis");
+
+      redis = await startRedis({ name: 'recovery-cluster-redis-again', port: redis.port });
+      for (const api of [apiA, apiB]) {
+        await eventually(async () => (await api.request('GET', '/healthz')).body.redis === 'connected',
+          `${api.baseUrl} is back on Redis`, scaled(15000));
+      }
+      await eventually(async () => {
+        await apiB.emitToUser(neighbourUser, 'notice', 'hello');
+        return neighbourNotices.received.length > live.length;
+      }, "once Redis is back, node B's emits reach the client on node A again", scaled(10000));
+
       socket.connect();
       await waitForConnect(socket);
-      assert.equal(socket.recovered, true);
-      assert.equal(socket.id, sid);
-      await waitForEmitted(notices, 3);
-      assert.deepEqual(emitted(notices), [{ n: 0 }, { n: 1 }, { n: 2 }]);
+      assert.equal(socket.recovered, false, 'no recovery: the session could not be kept without Redis');
+      assert.notEqual(socket.id, sid);
+      const rooms = await apiA.socketRooms(socket.id);
+      assert.equal(rooms.status, 200);
+      assert.deepEqual(rooms.body.rooms, [`user:${user}`]);
+      const receivedBefore = notices.received.length;
+      await eventually(async () => {
+        await apiB.emitToUser(user, 'notice', 'hello');
+        return notices.received.length > receivedBefore;
+      }, 'an emit through node B reaches the fresh session in its user room', scaled(5000));
+      await new Promise((resolve) => setTimeout(resolve, scaled(300)));
+      assert.deepEqual(emitted(notices), [], 'nothing emitted during the outage is replayed');
     } finally {
       group.closeAll();
     }

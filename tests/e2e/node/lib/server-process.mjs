@@ -153,9 +153,12 @@ export async function startGateway({ name = 'gateway', extraArgs = [] } = {}) {
   return server;
 }
 
-/** Starts a private `redis-server` (Debian's) on a free port, keeping nothing on disk. */
-export async function startRedis({ name = 'redis' } = {}) {
-  const port = await findFreePort();
+/**
+ * Starts a private `redis-server` (Debian's) on a free port, keeping nothing on disk; `port`
+ * restarts one where a stopped one listened (it comes back empty).
+ */
+export async function startRedis({ name = 'redis', port = undefined } = {}) {
+  port ??= await findFreePort();
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
   const server = new ServerProcess({ binary: 'redis-server', args, name, port });
   await server.waitUntilReady(() => acceptsTcp(port), 'TCP accept');
