@@ -61,16 +61,32 @@ void RedisCluster::Loop::stop() {
   if (!thread_.joinable()) return;
   boost::asio::post(io_, [this] {
     stopping_ = true;
-    connected_.store(false, std::memory_order_release);
-    reconnect_timer_.cancel();
-    lease_timer_.cancel();
-    pending_.finish_all();
-    fail_barriers();
-    if (commands_) commands_->close();
-    if (subscriber_) subscriber_->close();
-    work_.reset();
+    // What was queued before — the sessions a drain keeps for recovery — reaches Redis before
+    // the connections close: Redis answers this PING after everything sent before it.
+    const std::string_view ping[] = {"PING"};
+    if (connected() && commands_->command(ping, [this](const redisReply*) { close_everything(); })) {
+      reconnect_timer_.expires_after(kConnectTimeout);
+      reconnect_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) close_everything();
+      });
+      return;
+    }
+    close_everything();
   });
   thread_.join();
+}
+
+void RedisCluster::Loop::close_everything() {
+  if (closed_) return;
+  closed_ = true;
+  connected_.store(false, std::memory_order_release);
+  reconnect_timer_.cancel();
+  lease_timer_.cancel();
+  pending_.finish_all();
+  fail_barriers();
+  if (commands_) commands_->close();
+  if (subscriber_) subscriber_->close();
+  work_.reset();
 }
 
 // ---- connecting ------------------------------------------------------------------------

@@ -66,6 +66,7 @@ class RedisCluster::Loop {
     std::string nsp;
   };
 
+  void close_everything();  // the end of stop()
   void connect();
   void on_connection_ready();
   void on_lost(std::uint64_t generation, std::string_view why);
@@ -112,6 +113,7 @@ class RedisCluster::Loop {
   std::chrono::milliseconds backoff_;
   bool ever_connected_ = false;
   bool stopping_ = false;
+  bool closed_ = false;
 
   std::unordered_map<std::string, FixedChannel, TransparentStringHash, std::equal_to<>> fixed_channels_;
   std::unordered_map<std::string, int, TransparentStringHash, std::equal_to<>> room_channels_;  // shards with members
