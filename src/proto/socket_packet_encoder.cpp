@@ -2,7 +2,8 @@
 //   <type>[<attachments>-][<namespace>,][<ack id>][<JSON payload>]
 // The emit path (append_event_packet / append_ack_packet) runs once per emit, so JSON is
 // serialised straight into the caller's string: no intermediate array holding the event
-// name and arguments, no temporary std::string per value.
+// name and arguments, no temporary std::string per value. Non-finite numbers are written as
+// null, as JSON.stringify writes them.
 //
 // Threading: pure functions; any thread.
 #include "proto/socket_packet.hpp"
@@ -11,6 +12,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <vector>
 
 namespace sg::proto {
 namespace {
@@ -31,6 +34,40 @@ void drain_into(std::string& out, boost::json::serializer& serializer) {
     const auto written = serializer.read(out.data() + used, room);
     out.resize(used + written.size());
   }
+}
+
+// A copy of `value` with every non-finite number replaced by null.
+boost::json::value with_non_finite_as_null(const boost::json::value& value) {
+  boost::json::value copy = value;
+  std::vector<boost::json::value*> pending{&copy};  // payloads come from the network: no recursion
+  while (!pending.empty()) {
+    boost::json::value* current = pending.back();
+    pending.pop_back();
+    if (auto* array = current->if_array()) {
+      for (auto& element : *array) pending.push_back(&element);
+    } else if (auto* object = current->if_object()) {
+      for (auto& member : *object) pending.push_back(&member.value());
+    } else if (current->is_double() && !std::isfinite(current->get_double())) {
+      *current = nullptr;
+    }
+  }
+  return copy;
+}
+
+// Serialises `value` at the end of `out` the way JSON.stringify does. Boost.JSON writes a
+// non-finite number (a client's 1e400, a NaN from a MessagePack emitter) as Infinity or NaN,
+// which no JSON parser accepts, so such a value is written again with those numbers as null.
+// The check is a scan of the bytes just written; a string holding "NaN" only costs the rewrite.
+void append_value(std::string& out, boost::json::serializer& serializer, const boost::json::value& value) {
+  const std::size_t start = out.size();
+  serializer.reset(&value);
+  drain_into(out, serializer);
+  const std::string_view written = std::string_view(out).substr(start);
+  if (written.find("Infinity") == std::string_view::npos && written.find("NaN") == std::string_view::npos) return;
+  out.resize(start);
+  const boost::json::value finite = with_non_finite_as_null(value);
+  serializer.reset(&finite);
+  drain_into(out, serializer);
 }
 
 void append_decimal(std::string& out, std::uint64_t number) {
@@ -59,8 +96,7 @@ void append_arguments(std::string& out, boost::json::serializer& serializer, std
   for (const auto& arg : args) {
     if (leading_comma) out.push_back(',');
     leading_comma = true;
-    serializer.reset(&arg);
-    drain_into(out, serializer);
+    append_value(out, serializer, arg);
   }
 }
 
@@ -68,8 +104,7 @@ void append_arguments(std::string& out, boost::json::serializer& serializer, std
 
 void append_json(std::string& out, const boost::json::value& value) {
   boost::json::serializer serializer;
-  serializer.reset(&value);
-  drain_into(out, serializer);
+  append_value(out, serializer, value);
 }
 
 void append_socket_packet(std::string& out, const SocketPacket& packet) {

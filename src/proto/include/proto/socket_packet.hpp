@@ -77,7 +77,9 @@ void append_ack_packet(std::string& out, std::string_view nsp, std::uint64_t ack
                        std::span<const boost::json::value> args, std::size_t attachments = 0);
 
 // Appends the compact JSON text of `value` to `out`, serialising straight into the
-// string's storage (no temporary string).
+// string's storage (no temporary string). Like every encoder here, it writes a non-finite
+// number (which a payload may hold: "1e400" parses to infinity) as null, as JSON.stringify
+// does, never as the Infinity or NaN that no JSON parser accepts.
 void append_json(std::string& out, const boost::json::value& value);
 
 // Counts {"_placeholder":true,"num":K} objects in `value` (depth first).
