@@ -188,8 +188,12 @@ const std::string* placeholder_bytes(const boost::json::object& object, std::spa
   const auto* flag = object.if_contains("_placeholder");
   const auto* num = object.if_contains("num");
   if (!flag || !num || !flag->is_bool() || !flag->get_bool()) return nullptr;
-  const auto index = num->to_number<std::int64_t>();
-  if (index < 0 || std::size_t(index) >= attachments.size()) return nullptr;
+  // A "num" that is no integer (a string, 0.5) makes the map an ordinary one: to_number's
+  // throwing form would take the whole emit down (an HTTP API body or a client's payload can
+  // hold such a map).
+  boost::system::error_code not_an_index;
+  const auto index = num->to_number<std::int64_t>(not_an_index);
+  if (not_an_index || index < 0 || std::size_t(index) >= attachments.size()) return nullptr;
   return &attachments[std::size_t(index)];
 }
 
