@@ -111,7 +111,8 @@ def recovery_report_lines(records: list[dict], source: str | None = None) -> lis
                             f"| {_noisy(records, scenario, variant, phase, rounds)} |")
     lines = ["## Connection-state recovery: on against off (ours)", "",
              "`socket-gateway` as in the column `ours`, with `--recovery-max-disconnection 120000` (on: every emit "
-             "takes an offset, carries it as its last argument and is kept in the in-memory log) and without it "
+             "takes an offset, carries it as its last argument and is kept in the in-memory log — in S6 every emit goes "
+             "through the Redis stream script instead and every node delivers it from Redis) and without it "
              "(off), each on a fresh server in the same round, one after the other; in S6 every node of a run is "
              "started the same way. Per delivery: the server's CPU (S3) or both nodes' CPU (S6) over the phase / "
              "deliveries; the unit of work of S2 is one idle connection. `on / off`: the median over rounds of "
