@@ -1,12 +1,14 @@
 # Socket Gateway — the developer entry points. `make help` lists them.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 30
 JOBS       ?= $(shell nproc)
 PORT       ?= 8000
 HOST       ?= 127.0.0.1
 DEV_SECRET ?= dev-secret-change-me
 
-.PHONY: help deps test-deps python-package demo-deps build build-asan run run-uvicorn run-server test test-unit test-e2e test-python test-bench-smoke test-asan bench-deps bench bench-full bench-recovery clean
+.PHONY: help deps test-deps python-package demo-deps build build-asan run run-uvicorn run-server test test-unit test-e2e test-python test-bench-smoke test-asan fuzz-deps fuzz bench-deps bench bench-full bench-recovery clean
 
 help:
 	@echo "make build      install missing packages, build build/socket-gateway"
@@ -15,6 +17,7 @@ help:
 	@echo "make run-server build and start the standalone socket-gateway on port $(PORT) with a development secret"
 	@echo "make test       build, then unit, layering, end-to-end, ASGI-mode and browser tests"
 	@echo "make test-asan  the same tests on an AddressSanitizer+UBSan build ($(ASAN_BUILD))"
+	@echo "make fuzz       build the libFuzzer targets ($(FUZZ_BUILD), clang) and run each FUZZ_SECONDS=$(FUZZ_SECONDS) s"
 	@echo "make bench      the quick benchmarks against the peers (about 15 min): BENCHMARKS.md; bench-full: all of it"
 	@echo "make bench-recovery  ours with connection-state recovery on against off only (about 3 min)"
 
@@ -80,6 +83,21 @@ test-asan: build-asan test-deps python-package
 	SG_BUILD_DIR=$(ASAN_BUILD) SG_SANITIZED=1 .venv/bin/python -m pytest tests/e2e -q
 	cd tests/e2e/node && SG_BUILD_DIR=../../../$(ASAN_BUILD) SG_SANITIZED=1 node --test --test-concurrency=1
 
+# Every parser's libFuzzer target (tests/fuzz, docs/fuzzing.md), built with clang, ASan and
+# UBSan, each run FUZZ_SECONDS on a scratch copy of its seed corpus; fails on any crash, leak
+# or timeout.
+fuzz-deps: deps
+	@scripts/install-fuzz-deps.sh
+
+$(FUZZ_BUILD)/build.ninja:
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ -DSG_FUZZ=ON \
+	  -DSG_BUILD_PROGRAMS=OFF -DSG_BUILD_BENCH=OFF
+
+fuzz: fuzz-deps
+	$(MAKE) --no-print-directory $(FUZZ_BUILD)/build.ninja
+	cmake --build $(FUZZ_BUILD) --target fuzz -j $(JOBS)
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 # Benchmarks (not part of make test): ours (standalone and serve), ASGI mode, Node socket.io and
 # python-socketio under one contract, servers on core 0 and sg-loadgen on core 1; the REST
 # scenario (serve, uvicorn, granian under wrk); writes BENCHMARKS.md and bench/results/.
@@ -98,4 +116,4 @@ bench-recovery: build test-deps
 	SG_BUILD_DIR=$(BUILD) .venv/bin/python bench/run.py --only recovery
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -3,6 +3,7 @@
 #include "http_connection.hpp"
 
 #include "forwarded_exchange.hpp"
+#include "request_head.hpp"
 #include "util/log.hpp"
 #include "util/url.hpp"
 #include "websocket_connection.hpp"
@@ -23,6 +24,9 @@ namespace http = boost::beast::http;
 
 namespace {
 constexpr std::size_t kHeadReadBytes = 4096;
+// A forwarded body up to this size is read whole before the request is forwarded (one
+// notice instead of two); a longer or chunked one is streamed as the listener reads it.
+constexpr std::size_t kWholeForwardedBody = 64 * 1024;
 
 bool path_matches_mount(std::string_view path, const std::string& mount) {
   if (path == mount) return true;
@@ -66,17 +70,10 @@ void HttpConnection::read_request() {
 // headers in the order they arrived. The parser only succeeds once the whole head is in the
 // buffer, so what it consumed is exactly the head.
 void HttpConnection::parse_buffered_head() {
-  boost::system::error_code ec;
-  std::size_t used = 0;
-  if (buffer_.size() > 0) {
-    const auto data = buffer_.data();
-    used = parser_->put(data, ec);
-    if (!ec && parser_->is_header_done() && server_.options().forwarder)
-      raw_head_.assign(static_cast<const char*>(data.data()), used);
-    buffer_.consume(used);
-  }
-  if (buffer_.size() == 0 && used == 0) ec = http::error::need_more;
-  if (ec != http::error::need_more) return on_header(ec);
+  const HeadStep step = put_buffered_head(*parser_, buffer_.data());
+  if (!step.raw_head.empty() && server_.options().forwarder) raw_head_.assign(step.raw_head);
+  buffer_.consume(step.used);
+  if (step.ec != http::error::need_more) return on_header(step.ec);
   socket_.async_read_some(buffer_.prepare(kHeadReadBytes),
                           [self = shared_from_this()](const boost::system::error_code& read_ec, std::size_t bytes) {
                             self->buffer_.commit(bytes);
@@ -97,7 +94,7 @@ void HttpConnection::on_header(const boost::system::error_code& ec) {
       const auto length = parser_->content_length();
       if (length && *length > server_.options().max_body_bytes) return refuse_head(http::error::body_limit), void();
       parser_->body_limit(server_.options().max_body_bytes);
-      if (streams_forwarded_body()) return forward_streaming();
+      if (streams_forwarded_body(*parser_, kWholeForwardedBody)) return forward_streaming();
     }
   }
   announce_polling_post();

@@ -48,7 +48,6 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void watch_held_get(const EngineMount& mount, std::string query);
   bool refuse_head(const boost::system::error_code& ec);
   const EngineMount* mount_for(std::string_view path) const;
-  bool streams_forwarded_body() const;
   ForwardedRequest forwarded_head(const boost::beast::http::request_header<>& header);
   static ForwardedExchange::RequestFacts forwarded_facts(const boost::beast::http::request_header<>& header,
                                                          bool keep_alive);

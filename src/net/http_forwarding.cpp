@@ -4,6 +4,7 @@
 // Threading: the connection's shard thread.
 #include "http_connection.hpp"
 
+#include "request_head.hpp"
 #include "util/url.hpp"
 #include "websocket_handshake.hpp"
 
@@ -15,47 +16,9 @@ namespace sg::net {
 namespace http = boost::beast::http;
 
 namespace {
-// A forwarded body up to this size is read whole before the request is forwarded (one
-// notice instead of two); a longer or chunked one is streamed as the listener reads it.
-constexpr std::size_t kWholeForwardedBody = 64 * 1024;
 // The largest message a forwarded WebSocket accepts (uvicorn's default).
 constexpr std::size_t kForwardedWebSocketMessage = 16 * 1024 * 1024;
-
-// The header lines of a raw request head ("name: value", after the request line), in order,
-// names lower-cased and values trimmed of surrounding spaces and tabs.
-HeaderList header_lines(std::string_view head) {
-  HeaderList headers;
-  std::size_t line_start = head.find("\r\n");
-  while (line_start != std::string_view::npos) {
-    line_start += 2;
-    const std::size_t line_end = head.find("\r\n", line_start);
-    if (line_end == std::string_view::npos || line_end == line_start) break;
-    const std::string_view line = head.substr(line_start, line_end - line_start);
-    const std::size_t colon = line.find(':');
-    if (colon != std::string_view::npos) {
-      std::string name(line.substr(0, colon));
-      for (char& c : name) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-      std::string_view value = line.substr(colon + 1);
-      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-      headers.emplace_back(std::move(name), std::string(value));
-    }
-    line_start = line_end;
-  }
-  return headers;
-}
 }  // namespace
-
-// A forwarded body is streamed (the request forwarded right after its head) when it is
-// chunked, longer than kWholeForwardedBody, or waits for a "100 Continue".
-bool HttpConnection::streams_forwarded_body() const {
-  const auto& header = parser_->get();
-  if (boost::beast::websocket::is_upgrade(header)) return false;
-  if (parser_->chunked()) return true;
-  const auto length = parser_->content_length();
-  if (length && *length > kWholeForwardedBody) return true;
-  return length.value_or(0) > 0 && boost::beast::iequals(header[http::field::expect], "100-continue");
-}
 
 ForwardedRequest HttpConnection::forwarded_head(const http::request_header<>& header) {
   ForwardedRequest head;

@@ -1,0 +1,43 @@
+// Reading a request head out of the bytes a connection has buffered, with no socket: the step
+// HttpConnection repeats after each read until the head is complete, the header lines of the
+// raw head in arrival order (what a forwarded request carries), and whether a forwarded
+// request's body is streamed. Apart from HttpConnection so that unit tests and the fuzz
+// targets feed request bytes to the very code the server runs.
+//
+// Threading: pure functions over the caller's parser and bytes; any thread.
+#pragma once
+
+#include "net/forwarding.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <cstddef>
+#include <string_view>
+
+namespace sg::net {
+
+using RequestParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+
+// What one offer of the buffered bytes gave.
+struct HeadStep {
+  std::size_t used = 0;          // bytes the parser took: the caller consumes them
+  boost::system::error_code ec;  // http::error::need_more: read more, then offer again
+  std::string_view raw_head;     // once the head is complete: its bytes (a view of the offer)
+};
+
+// Offers `buffered` (every byte read and not consumed yet) to `parser`. Beast accepts a head
+// only once all of it is there, so on success `used` is exactly the head. An empty offer is
+// need_more.
+HeadStep put_buffered_head(RequestParser& parser, boost::asio::const_buffer buffered);
+
+// The header lines of a raw request head ("name: value", after the request line), in order,
+// names lower-cased and values trimmed of surrounding spaces and tabs.
+HeaderList header_lines(std::string_view head);
+
+// A forwarded body is streamed (the request forwarded right after its head) when it is
+// chunked, longer than `whole_body_limit`, or waits for a "100 Continue"; never for an upgrade.
+bool streams_forwarded_body(const RequestParser& parser, std::size_t whole_body_limit);
+
+}  // namespace sg::net
