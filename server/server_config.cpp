@@ -3,6 +3,8 @@
 // Threading: main thread, before start.
 #include "server_config.hpp"
 
+#include "eio/admission.hpp"
+
 #include "util/log.hpp"
 
 #include <boost/program_options.hpp>
@@ -62,6 +64,14 @@ po::options_description describe() {
        "connection-state recovery: ms a disconnected socket is kept for its client to come back (0: off; 120000 is sensible)")
       ("recovery-max-bytes", po::value<std::size_t>()->default_value(64u << 20),
        "connection-state recovery: bytes of emits kept for replay, oldest dropped first")
+      ("max-connections", po::value<std::size_t>()->default_value(eio::default_max_connections()),
+       "Engine.IO sessions at most; more get 503 (default: 90% of the open-file limit; 0: no limit)")
+      ("max-connections-per-ip", po::value<std::size_t>()->default_value(0),
+       "sessions at most from one remote address; more get 429 (0: no limit; keep 0 behind a proxy)")
+      ("handshake-rate-per-ip", po::value<double>()->default_value(0),
+       "new sessions per second from one remote address, bursts of twice that; more get 429 (0: no limit)")
+      ("max-sockets-per-user", po::value<std::size_t>()->default_value(0),
+       "Socket.IO connections at most per user on this node; more get connect_error (0: no limit)")
       ("namespaces", po::value<std::string>(), "extra namespaces besides /, comma-separated")
       ("threads", po::value<std::size_t>()->default_value(0), "event-loop threads (0: number of cores)")
       ("cors-origin", po::value<std::string>(), "allowed browser origins, comma-separated, or *")
@@ -151,6 +161,11 @@ std::optional<ServerConfig> parse_server_config(int argc, char** argv, int& exit
     config.gateway.recovery_max_disconnection =
         std::chrono::milliseconds(values["recovery-max-disconnection"].as<unsigned>());
     config.gateway.recovery_max_bytes = values["recovery-max-bytes"].as<std::size_t>();
+    const double handshake_rate = values["handshake-rate-per-ip"].as<double>();
+    if (!(handshake_rate >= 0)) throw std::invalid_argument("--handshake-rate-per-ip must be 0 or more");
+    engine.admission = std::make_shared<eio::Admission>(eio::AdmissionLimits{
+        values["max-connections"].as<std::size_t>(), values["max-connections-per-ip"].as<std::size_t>(), handshake_rate, 0});
+    config.gateway.max_sockets_per_user = values["max-sockets-per-user"].as<std::size_t>();
     if (values.count("namespaces")) config.gateway.namespaces = split_list(values["namespaces"].as<std::string>());
     for (const auto& nsp : config.gateway.namespaces) {
       if (nsp.empty() || nsp.front() != '/') throw std::invalid_argument("--namespaces entries must start with '/': " + nsp);

@@ -100,6 +100,11 @@ def build_core_config(
     node_id: str | None = None,
     recovery_max_disconnection: float | None = None,
     recovery_max_bytes: int = 64 << 20,
+    max_connections: int | None = None,
+    max_connections_per_ip: int = 0,
+    handshake_rate_per_ip: float = 0,
+    max_sockets_per_user: int = 0,
+    max_client_events_per_second: float = 0,
 ) -> CoreConfig:
     """Validates SocketGateway's settings and returns them as a CoreConfig."""
     config = CoreConfig()
@@ -144,7 +149,24 @@ def build_core_config(
     config.recovery_max_disconnection_ms = (0 if recovery_max_disconnection is None else
                                             _milliseconds("recovery_max_disconnection", recovery_max_disconnection))
     config.recovery_max_bytes = _positive_int("recovery_max_bytes", recovery_max_bytes)
+    config.max_connections = -1 if max_connections is None else _limit("max_connections", max_connections)
+    config.max_connections_per_ip = _limit("max_connections_per_ip", max_connections_per_ip)
+    config.handshake_rate_per_ip = _rate("handshake_rate_per_ip", handshake_rate_per_ip)
+    config.max_sockets_per_user = _limit("max_sockets_per_user", max_sockets_per_user)
+    config.max_client_events_per_second = _rate("max_client_events_per_second", max_client_events_per_second)
     return config
+
+
+def _limit(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{name} must be an int >= 0 (0: no limit)")
+    return value
+
+
+def _rate(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        raise ValueError(f"{name} must be a number >= 0 (0: no limit)")
+    return float(value)
 
 
 def cors_origins(allowed: str | Iterable[str] | None) -> tuple[bool, frozenset[str]]:

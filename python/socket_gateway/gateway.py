@@ -85,6 +85,17 @@ class SocketGateway:
             client, coming back, gets its sid, its rooms and every emit it missed. None (the
             default) turns it off; 120 is a sensible value. See docs/deployment.md.
         recovery_max_bytes: bytes of emits kept for replay (oldest dropped first).
+        max_connections: Engine.IO sessions at most; more get HTTP 503. None (the default):
+            90 % of the process's open-file limit; 0: no limit.
+        max_connections_per_ip: sessions at most from one client address; more get 429.
+            0 (the default): no limit — keep it so behind a proxy.
+        handshake_rate_per_ip: new sessions per second from one address, in bursts of twice
+            that; more get 429. 0: no limit.
+        max_sockets_per_user: Socket.IO connections at most per user (JWT) in this process;
+            more get ``connect_error`` "Too many connections for this user". 0: no limit.
+        max_client_events_per_second: events per second one socket may send to the handlers,
+            in bursts of twice that; a socket over it is disconnected. 0: no limit.
+        See docs/configuration.md#limits.
     """
 
     def __init__(
@@ -111,6 +122,11 @@ class SocketGateway:
         node_id: str | None = None,
         recovery_max_disconnection: float | None = None,
         recovery_max_bytes: int = 64 << 20,
+        max_connections: int | None = None,
+        max_connections_per_ip: int = 0,
+        handshake_rate_per_ip: float = 0,
+        max_sockets_per_user: int = 0,
+        max_client_events_per_second: float = 0,
     ) -> None:
         config = build_core_config(
             jwt_secret=jwt_secret, jwt_public_key=jwt_public_key, jwt_algorithms=jwt_algorithms,
@@ -120,6 +136,9 @@ class SocketGateway:
             log_level=log_level, jwt_rooms_claim=jwt_rooms_claim, redis_url=redis_url,
             redis_key_prefix=redis_key_prefix, node_id=node_id,
             recovery_max_disconnection=recovery_max_disconnection, recovery_max_bytes=recovery_max_bytes,
+            max_connections=max_connections, max_connections_per_ip=max_connections_per_ip,
+            handshake_rate_per_ip=handshake_rate_per_ip, max_sockets_per_user=max_sockets_per_user,
+            max_client_events_per_second=max_client_events_per_second,
         )
         self.cors_any_origin, self.cors_origins = cors_origins(cors_allowed_origins)
         self._runtime = Runtime(config)

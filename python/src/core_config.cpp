@@ -2,6 +2,8 @@
 // Threading: the Python thread that builds the core.
 #include "core_config.hpp"
 
+#include "eio/admission.hpp"
+
 #include "util/log.hpp"
 
 #include <stdexcept>
@@ -50,6 +52,14 @@ sio::GatewayOptions gateway_options(const CoreConfig& config) {
   if (config.recovery_max_disconnection_ms < 0) throw std::invalid_argument("recovery_max_disconnection must be >= 0");
   options.recovery_max_disconnection = std::chrono::milliseconds(config.recovery_max_disconnection_ms);
   options.recovery_max_bytes = config.recovery_max_bytes;
+  if (config.handshake_rate_per_ip < 0 || config.max_client_events_per_second < 0)
+    throw std::invalid_argument("rates must be >= 0");
+  const std::size_t max_connections =
+      config.max_connections < 0 ? eio::default_max_connections() : static_cast<std::size_t>(config.max_connections);
+  options.engine.admission = std::make_shared<eio::Admission>(
+      eio::AdmissionLimits{max_connections, config.max_connections_per_ip, config.handshake_rate_per_ip, 0});
+  options.max_sockets_per_user = config.max_sockets_per_user;
+  options.max_client_events_per_second = config.max_client_events_per_second;
   return options;
 }
 

@@ -37,6 +37,12 @@ struct CoreConfig {
   std::string node_id;                   // empty: random
   std::int64_t recovery_max_disconnection_ms = 0;  // 0: connection-state recovery off
   std::size_t recovery_max_bytes = 64u << 20;
+  // Abuse limits (0: none; max_connections defaults to 90 % of the open-file limit).
+  std::int64_t max_connections = -1;  // -1: the default
+  std::size_t max_connections_per_ip = 0;
+  double handshake_rate_per_ip = 0;
+  std::size_t max_sockets_per_user = 0;
+  double max_client_events_per_second = 0;
 };
 
 // Throws std::invalid_argument for settings the core cannot use (no JWT key, a bad PEM,

@@ -141,7 +141,7 @@ void GatewayCore::open_websocket(std::uint64_t token, std::string query, std::st
   pool_.post(shard, [this, shard, token, peer_id, query = std::move(query), authorization = std::move(authorization),
                      remote_address = std::move(remote_address)]() mutable {
     eio::Engine& engine = gateway_.engine(shard);
-    if (auto refusal = engine.check_websocket(query)) {
+    if (auto refusal = engine.check_websocket(query, remote_address)) {
       notices_->push(WebSocketOpenedNotice{token, std::move(*refusal), nullptr});
       return;
     }

@@ -65,7 +65,13 @@ void bind_config(nb::module_& module) {
       .def_rw("node_id", &CoreConfig::node_id, "This node's id in the cluster; empty: random.")
       .def_rw("recovery_max_disconnection_ms", &CoreConfig::recovery_max_disconnection_ms,
               "Connection-state recovery window in ms; 0: off.")
-      .def_rw("recovery_max_bytes", &CoreConfig::recovery_max_bytes, "Bytes of emits kept for replay.");
+      .def_rw("recovery_max_bytes", &CoreConfig::recovery_max_bytes, "Bytes of emits kept for replay.")
+      .def_rw("max_connections", &CoreConfig::max_connections, "Sessions at most; -1: 90% of the open-file limit; 0: none.")
+      .def_rw("max_connections_per_ip", &CoreConfig::max_connections_per_ip, "Sessions at most per address; 0: none.")
+      .def_rw("handshake_rate_per_ip", &CoreConfig::handshake_rate_per_ip, "New sessions per second per address; 0: none.")
+      .def_rw("max_sockets_per_user", &CoreConfig::max_sockets_per_user, "Sockets at most per user; 0: none.")
+      .def_rw("max_client_events_per_second", &CoreConfig::max_client_events_per_second,
+              "Events per second a socket may send; 0: none.");
 }
 
 void bind_peer(nb::module_& module) {

@@ -2,6 +2,8 @@
 // Threading: the owning shard's thread only.
 #include "eio/engine.hpp"
 
+#include "eio/admission.hpp"
+
 #include "util/log.hpp"
 #include "util/random_id.hpp"
 #include "util/url.hpp"
@@ -40,6 +42,22 @@ HttpReply error_reply(EngineError error) {
   return reply;
 }
 
+namespace {
+// A handshake the limits refuse: 503 when the server is full, 429 for one address's limits.
+std::optional<HttpReply> admission_refusal(const std::shared_ptr<Admission>& admission, std::string_view address) {
+  if (!admission) return std::nullopt;
+  const Admission::Refusal refusal = admission->check(address);
+  if (refusal == Admission::Refusal::none) return std::nullopt;
+  HttpReply reply;
+  reply.content_type = "application/json";
+  reply.status = refusal == Admission::Refusal::server_full ? 503 : 429;
+  reply.body = refusal == Admission::Refusal::server_full     ? R"({"message":"Too many connections"})"
+               : refusal == Admission::Refusal::address_full ? R"({"message":"Too many connections from this address"})"
+                                                             : R"({"message":"Too many new connections from this address, slow down"})";
+  return reply;
+}
+}  // namespace
+
 Engine::Engine(boost::asio::io_context& context, EngineOptions options, SessionListener& listener,
                std::size_t shard_index, std::size_t shard_count)
     : context_(context), options_(options), listener_(listener), shard_index_(shard_index), shard_count_(shard_count) {}
@@ -58,7 +76,11 @@ std::shared_ptr<Session> Engine::find(std::string_view sid) const {
 }
 
 void Engine::forget(const std::string& sid) {
-  if (sessions_.erase(sid)) tracked_sessions_.fetch_sub(1, std::memory_order_relaxed);
+  const auto it = sessions_.find(sid);
+  if (it == sessions_.end()) return;
+  if (options_.admission) options_.admission->closed(it->second->handshake().remote_address);
+  sessions_.erase(it);
+  tracked_sessions_.fetch_sub(1, std::memory_order_relaxed);
 }
 
 void Engine::count_transport(TransportKind kind, int delta) {
@@ -89,6 +111,8 @@ void Engine::handle_polling(std::string_view method, std::string_view query, std
   if (method != "GET") return respond(error_reply(EngineError::bad_handshake_method));
   if (!q.eio || *q.eio != "4") return respond(error_reply(EngineError::unsupported_protocol_version));
   if (*q.transport != "polling") return respond(error_reply(EngineError::bad_request));
+  if (auto refusal = admission_refusal(options_.admission, handshake.remote_address)) return respond(std::move(*refusal));
+  if (options_.admission) options_.admission->opened(handshake.remote_address);
 
   std::string sid = random_id_for_shard(shard_index_, shard_count_);
   auto session = std::make_shared<Session>(*this, sid, TransportKind::polling, std::move(handshake));
@@ -119,7 +143,7 @@ void Engine::polling_get_abandoned(std::string_view query) {
   }
 }
 
-std::optional<HttpReply> Engine::check_websocket(std::string_view query) const {
+std::optional<HttpReply> Engine::check_websocket(std::string_view query, std::string_view remote_address) const {
   const ParsedQuery q = parse(query);
   if (!known_transport(q.transport)) return error_reply(EngineError::unknown_transport);
   if (*q.transport != "websocket") return error_reply(EngineError::bad_request);
@@ -128,7 +152,7 @@ std::optional<HttpReply> Engine::check_websocket(std::string_view query) const {
     return std::nullopt;
   }
   if (!q.eio || *q.eio != "4") return error_reply(EngineError::unsupported_protocol_version);
-  return std::nullopt;
+  return admission_refusal(options_.admission, remote_address);
 }
 
 std::shared_ptr<Session> Engine::accept_websocket(std::string_view query, HandshakeInfo handshake,
@@ -143,6 +167,7 @@ std::shared_ptr<Session> Engine::accept_websocket(std::string_view query, Handsh
     if (!session->begin_probe(std::move(peer))) return nullptr;
     return session;
   }
+  if (options_.admission) options_.admission->opened(handshake.remote_address);
   std::string sid = random_id_for_shard(shard_index_, shard_count_);
   auto session = std::make_shared<Session>(*this, sid, TransportKind::websocket, std::move(handshake));
   sessions_.emplace(sid, session);

@@ -4,6 +4,8 @@
 // reply through the (thread-safe) Responder.
 #include "net/api_router.hpp"
 
+#include "eio/admission.hpp"
+
 #include "util/url.hpp"
 
 #include <boost/json/parse.hpp>
@@ -183,6 +185,18 @@ std::string ApiRouter::render_metrics() const {
   sample("socket_gateway_slow_disconnects_total", "", relaxed(m.slow_disconnects));
   metric("socket_gateway_dropped_packets_total", "counter", "Packets not queued because their connection was closing.");
   sample("socket_gateway_dropped_packets_total", "", relaxed(m.dropped_packets));
+
+  {  // abuse limits: zero while they are off
+    metric("socket_gateway_refused_connections_total", "counter", "New sessions refused by a limit, by limit.");
+    const auto& admission = gateway_.options().engine.admission;
+    auto refused = [&](eio::Admission::Refusal reason) { return admission ? admission->refused(reason) : 0; };
+    sample("socket_gateway_refused_connections_total", "{limit=\"max_connections\"}", refused(eio::Admission::Refusal::server_full));
+    sample("socket_gateway_refused_connections_total", "{limit=\"max_connections_per_ip\"}", refused(eio::Admission::Refusal::address_full));
+    sample("socket_gateway_refused_connections_total", "{limit=\"handshake_rate_per_ip\"}", refused(eio::Admission::Refusal::handshake_rate));
+    sample("socket_gateway_refused_connections_total", "{limit=\"max_sockets_per_user\"}", relaxed(m.user_limit_refusals));
+    metric("socket_gateway_event_rate_disconnects_total", "counter", "Sockets disconnected for sending events too fast.");
+    sample("socket_gateway_event_rate_disconnects_total", "", relaxed(m.event_rate_disconnects));
+  }
 
   {  // connection-state recovery: zero while it is off
     metric("socket_gateway_recoveries_total", "counter", "Sockets restored with their sid, rooms and missed packets.");

@@ -236,7 +236,7 @@ void HttpConnection::watch_held_get(const EngineMount& mount, std::string query)
 
 void HttpConnection::serve_websocket(const EngineMount& mount, Request request, std::string query) {
   eio::Engine& engine = mount.engine_for(shard_);
-  if (auto refusal = engine.check_websocket(query)) {
+  if (auto refusal = engine.check_websocket(query, remote_address_)) {
     keep_alive_ = false;
     return write_reply(Reply{refusal->status, refusal->content_type, refusal->body, {}});
   }

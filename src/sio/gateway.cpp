@@ -8,6 +8,7 @@
 #include "session_store.hpp"
 #include "shard_state.hpp"
 #include "sid_homes.hpp"
+#include "user_socket_counts.hpp"
 
 #include <stdexcept>
 
@@ -21,6 +22,7 @@ Gateway::Gateway(eio::ShardPool& shards, GatewayOptions options) : shards_(shard
   }
   handlers_.resize(namespaces_.size());
   sid_homes_ = std::make_unique<SidHomes>(shards_.size());
+  user_sockets_ = std::make_unique<UserSocketCounts>(options_.max_sockets_per_user);
   if (options_.recovery_max_disconnection.count() > 0) {
     recovery_log_ = std::make_unique<RecoveryLog>(options_.recovery_max_disconnection, options_.recovery_max_bytes, metrics_);
     recovery_sessions_ = std::make_unique<SessionStore>(

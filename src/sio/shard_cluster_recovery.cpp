@@ -19,6 +19,7 @@
 
 #include "emit_filter.hpp"
 #include "sio/stream_position.hpp"
+#include "user_socket_counts.hpp"
 #include "util/log.hpp"
 
 namespace sg::sio {
@@ -54,8 +55,9 @@ void ShardState::on_session_claimed(const std::weak_ptr<eio::Session>& weak_sess
   const auto session = weak_session.lock();
   auto* client = session ? static_cast<Client*>(session->context()) : nullptr;
   if (!client || client->socket_in(request->nsp_index)) {
-    // Gone meanwhile (or connected twice): the session stays recoverable.
+    // Gone meanwhile (or connected twice): the session stays recoverable, the place is given back.
     if (claimed) gateway_.cluster()->persist_session(std::move(*claimed));
+    if (request->identity && gateway_.user_sockets().limited()) gateway_.user_sockets().give_back(request->identity->user_id);
     return;
   }
   if (!claimed) return recovery_missed(*client, *request, "no session of this user kept under that pid");

@@ -9,6 +9,7 @@
 #include "sio/gateway.hpp"
 #include "shard_state.hpp"
 #include "sid_homes.hpp"
+#include "user_socket_counts.hpp"
 #include "util/log.hpp"
 
 namespace sg::sio {
@@ -89,6 +90,7 @@ void ShardState::disconnect_socket(Socket& socket, bool notify_client, std::stri
   } else {
     rooms_[nsp_index].leave_all(&socket);
   }
+  if (gateway_.user_sockets().limited() && !socket.user_id().empty()) gateway_.user_sockets().give_back(socket.user_id());
   namespace_members_[nsp_index].erase(&socket);
   sockets_by_sid_.erase(socket.id());
   gateway_.sid_homes().remove(socket.id());

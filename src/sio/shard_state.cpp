@@ -5,6 +5,7 @@
 #include "shard_state.hpp"
 
 #include "sid_homes.hpp"
+#include "user_socket_counts.hpp"
 #include "sio/gateway.hpp"
 #include "util/log.hpp"
 #include "util/random_id.hpp"
@@ -165,6 +166,11 @@ void ShardState::handle_connect(Client& client, proto::SocketPacket& packet) {
     identity = std::move(result.identity);
   }
 
+  if (identity && gateway_.user_sockets().limited() && !gateway_.user_sockets().try_take(identity->user_id)) {
+    GatewayMetrics::add(gateway_.mutable_metrics().user_limit_refusals);
+    log::info("connect refused", {{"sid", client.session.sid()}, {"reason", "max sockets per user"}, {"user", identity->user_id}});
+    return send_connect_error(client, packet.nsp, "Too many connections for this user");
+  }
   ConnectRequest request{*nsp_index, packet.nsp, auth, std::move(identity)};
   if (gateway_.cluster_recovery() && request.auth.contains("pid")) return recover_through_cluster(client, std::move(request));
   auto recovered = try_recover(request.auth, request.nsp_index, request.user_id());
@@ -238,6 +244,11 @@ void ShardState::handle_event(Client& client, Socket& socket, proto::SocketPacke
                               std::vector<std::string> attachments) {
   auto& values = packet.data.get_array();
   if (!values.front().is_string()) return;  // numeric event names are accepted and ignored
+  if (!socket.take_event_token(gateway_.options().max_client_events_per_second)) {
+    GatewayMetrics::add(gateway_.mutable_metrics().event_rate_disconnects);
+    log::info("socket disconnected: events too fast", {{"sid", socket.id()}, {"user", socket.user_id()}});
+    return disconnect_socket(socket, true, "too many events");
+  }
   const std::string event(values.front().get_string());
   const auto& handlers = gateway_.handlers(socket.namespace_index()).on_event;
   const auto handler = handlers.find(event);

@@ -6,6 +6,8 @@
 #include "sio/gateway.hpp"
 #include "shard_state.hpp"
 
+#include <algorithm>
+
 namespace sg::sio {
 
 namespace {
@@ -65,6 +67,22 @@ void Socket::join(std::string_view room) {
 void Socket::leave(std::string_view room) { shard_.leave_room(*this, room); }
 
 std::vector<std::string> Socket::rooms() const { return shard_.rooms(namespace_index_).rooms_of(const_cast<Socket*>(this)); }
+
+bool Socket::take_event_token(double per_second) {
+  if (per_second <= 0) return true;
+  const double burst = std::max(1.0, 2 * per_second);
+  const auto now = std::chrono::steady_clock::now();
+  if (event_tokens_ < 0) {
+    event_tokens_ = burst;
+  } else {
+    const double elapsed = std::chrono::duration<double>(now - events_refilled_).count();
+    event_tokens_ = std::min(burst, event_tokens_ + elapsed * per_second);
+  }
+  events_refilled_ = now;
+  if (event_tokens_ < 1) return false;
+  event_tokens_ -= 1;
+  return true;
+}
 
 void Socket::disconnect() { shard_.disconnect_socket(*this, true, "server namespace disconnect"); }
 

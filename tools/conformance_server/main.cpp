@@ -1,9 +1,11 @@
-// conformance-server [--port 3000] [--host 127.0.0.1] [--recovery-max-disconnection MS]: the
+// conformance-server [--port 3000] [--host 127.0.0.1] [--recovery-max-disconnection MS]
+// [--max-client-events-per-second N]: the
 // servers the official Engine.IO and Socket.IO protocol suites are written against, on one
 // port — the echo app at /engine.io/ and the Socket.IO app at /socket.io/ — with their
 // settings: pingInterval 300 ms, pingTimeout 200 ms, maxPayload 1e6, connectTimeout 1 s, CORS
 // for any origin. The suites expect connection-state recovery off (the default); the flag
-// turns it on for tests of recovery with the same apps.
+// turns it on for tests of recovery with the same apps; --max-client-events-per-second limits
+// what one socket may send to the handlers (a socket over it is disconnected).
 // Threading: the main thread waits for SIGTERM/SIGINT while the shards serve.
 #include "apps.hpp"
 #include "eio/shard_pool.hpp"
@@ -25,17 +27,20 @@ int main(int argc, char** argv) {
   std::string host = "127.0.0.1";
   unsigned port = 3000;
   unsigned recovery_ms = 0;
+  double events_per_second = 0;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--port") == 0 && i + 1 < argc) port = static_cast<unsigned>(std::stoul(argv[++i]));
     else if (std::strcmp(argv[i], "--host") == 0 && i + 1 < argc) host = argv[++i];
     else if (std::strcmp(argv[i], "--recovery-max-disconnection") == 0 && i + 1 < argc)
       recovery_ms = static_cast<unsigned>(std::stoul(argv[++i]));
+    else if (std::strcmp(argv[i], "--max-client-events-per-second") == 0 && i + 1 < argc)
+      events_per_second = std::stod(argv[++i]);
     else if (std::strcmp(argv[i], "--log-level") == 0 && i + 1 < argc) {
       log::Level level;
       if (log::parse_level(argv[++i], level)) log::set_level(level);
     } else {
       std::cerr << "usage: conformance-server [--port 3000] [--host 127.0.0.1] [--log-level info]"
-                   " [--recovery-max-disconnection MS]\n";
+                   " [--recovery-max-disconnection MS] [--max-client-events-per-second N]\n";
       return 2;
     }
   }
@@ -52,6 +57,7 @@ int main(int argc, char** argv) {
   gateway_options.connect_timeout = std::chrono::milliseconds(1000);
   gateway_options.namespaces = {"/", "/custom"};
   gateway_options.recovery_max_disconnection = std::chrono::milliseconds(recovery_ms);
+  gateway_options.max_client_events_per_second = events_per_second;
   sio::Gateway gateway(shards, gateway_options);
   conformance::install_socketio_handlers(gateway);
 

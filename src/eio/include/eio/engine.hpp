@@ -75,7 +75,8 @@ class Engine {
 
   // Validates a WebSocket upgrade request before the host answers it: an error reply to send
   // instead of 101, or nullopt to go ahead.
-  std::optional<HttpReply> check_websocket(std::string_view query) const;
+  // `remote_address`: the client's, for the limits on new sessions (eio/admission.hpp).
+  std::optional<HttpReply> check_websocket(std::string_view query, std::string_view remote_address = {}) const;
   // After the 101: opens a session over the WebSocket, or starts an upgrade probe of the
   // polling session named by the sid. Returns the session the host feeds messages to, or
   // nullptr when the peer was refused (and closed).

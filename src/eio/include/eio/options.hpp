@@ -6,9 +6,12 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string_view>
 
 namespace sg::eio {
+
+class Admission;
 
 struct EngineOptions {
   std::chrono::milliseconds ping_interval{25000};
@@ -17,6 +20,7 @@ struct EngineOptions {
   std::size_t max_payload = 1'000'000;        // advertised maxPayload; larger messages are refused
   std::size_t max_queue_bytes = 4u << 20;     // outbound bytes buffered per session before "slow client"
   bool allow_upgrades = true;
+  std::shared_ptr<Admission> admission;     // limits on new sessions, shared by every shard (null: none)
 };
 
 enum class TransportKind { polling, websocket };

@@ -42,6 +42,7 @@ class ShardState;
 class RecoveryLog;
 class SessionStore;
 class SidHomes;
+class UserSocketCounts;
 struct EncodedEmit;
 
 // Who an emit goes to: members of any of `rooms` (every socket of the namespace when
@@ -163,6 +164,7 @@ class Gateway {
   RecoveryLog* recovery_log() const { return recovery_log_.get(); }
   SessionStore* recovery_sessions() const { return recovery_sessions_.get(); }
   SidHomes& sid_homes() { return *sid_homes_; }
+  UserSocketCounts& user_sockets() { return *user_sockets_; }
   // An emit read back from the cluster's log, encoded for one recovering socket's replay.
   std::optional<EncodedEmit> encode_for_replay(const ClusterDelivery& delivery) const;
   // Cluster mode: a session kept for recovery keeps its rooms' channels subscribed on this
@@ -193,6 +195,7 @@ class Gateway {
   std::unique_ptr<RecoveryLog> recovery_log_;
   std::unique_ptr<SessionStore> recovery_sessions_;
   std::unique_ptr<SidHomes> sid_homes_;
+  std::unique_ptr<UserSocketCounts> user_sockets_;
   ClusterLink* cluster_ = nullptr;
 };
 

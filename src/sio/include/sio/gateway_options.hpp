@@ -29,6 +29,11 @@ struct GatewayOptions {
   // emits kept for replay (oldest dropped first).
   std::chrono::milliseconds recovery_max_disconnection{0};
   std::size_t recovery_max_bytes = 64u << 20;
+  // Abuse limits of the Socket.IO layer (0: none): sockets of one user on this node (more get
+  // connect_error), and events per second a client may send on one socket, in bursts of twice
+  // that (for hosts with event handlers; a socket over it is disconnected).
+  std::size_t max_sockets_per_user = 0;
+  double max_client_events_per_second = 0;
 };
 
 }  // namespace sg::sio

@@ -17,6 +17,8 @@ struct GatewayMetrics {
   std::atomic<std::uint64_t> deliveries{0};        // packets queued to connections by emits
   std::atomic<std::uint64_t> slow_disconnects{0};  // sessions closed at their queue limit
   std::atomic<std::uint64_t> dropped_packets{0};   // packets not queued: connection closing
+  std::atomic<std::uint64_t> user_limit_refusals{0};     // CONNECTs over max_sockets_per_user
+  std::atomic<std::uint64_t> event_rate_disconnects{0};  // sockets over max_client_events_per_second
   // Connection-state recovery (namespaces with a recovery window only).
   std::atomic<std::uint64_t> recoveries{0};               // sockets restored with their sid and rooms
   std::atomic<std::uint64_t> recovery_misses{0};          // a pid was offered, a fresh session given

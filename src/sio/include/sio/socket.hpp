@@ -12,6 +12,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -66,6 +67,9 @@ class Socket : public std::enable_shared_from_this<Socket> {
   void set_recovery(RecoveryMark mark) { recovery_ = std::make_unique<RecoveryMark>(std::move(mark)); }
   // True when a live emit with this seq was already replayed to this socket.
   bool replayed(std::uint64_t seq) const { return recovery_ && seq <= recovery_->replayed_through; }
+  // The client's events are limited to `per_second` (bursts of twice that; 0: no limit):
+  // false when this one is over.
+  bool take_event_token(double per_second);
   void resolve_ack(std::uint64_t id, Arguments& reply);
   void send_ack(std::uint64_t id, const Arguments& reply);
   Client& client() const { return client_; }
@@ -80,6 +84,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   bool connected_ = true;
   std::unique_ptr<RecoveryMark> recovery_;
   std::uint64_t next_ack_id_ = 0;
+  double event_tokens_ = -1;  // -1: the bucket is not filled yet
+  std::chrono::steady_clock::time_point events_refilled_;
   std::unordered_map<std::uint64_t, AckCallback> pending_acks_;
 };
 

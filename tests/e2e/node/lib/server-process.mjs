@@ -167,9 +167,9 @@ export async function startRedis({ name = 'redis', port = undefined } = {}) {
 }
 
 /** Starts `conformance-server` on a free port and waits until it accepts TCP connections. */
-export async function startConformanceServer({ name = 'conformance' } = {}) {
+export async function startConformanceServer({ name = 'conformance', extraArgs = [] } = {}) {
   const port = await findFreePort();
-  const args = ['--port', String(port)];
+  const args = ['--port', String(port), ...extraArgs];
   const server = new ServerProcess({ binary: binaryPath('conformance-server'), args, name, port });
   await server.waitUntilReady(() => acceptsTcp(port), 'TCP accept');
   return server;
