@@ -9,6 +9,7 @@ Configured through the environment:
   SG_TEST_REDIS_URL      cluster mode through this Redis (optional), with SG_TEST_NODE_ID
   SG_TEST_ROOMS_CLAIM    the JWT claim listing rooms a socket joins at connect (optional)
   SG_TEST_RECOVERY       connection-state recovery window in seconds (optional; off without it)
+  SG_TEST_MAX_SOCKETS_PER_USER / SG_TEST_MAX_EVENTS_PER_SECOND  abuse limits (optional; off without them)
 What it offers the tests:
   - Socket.IO at /socket.io/ on namespaces "/" and "/admin" (ASGIApp beside FastAPI);
   - handlers: "echo" (async) and "echo_sync" (def) ack with the arguments they got, "silent"
@@ -57,6 +58,8 @@ gateway = SocketGateway(
     node_id=os.environ.get("SG_TEST_NODE_ID") or None,
     jwt_rooms_claim=os.environ.get("SG_TEST_ROOMS_CLAIM") or None,
     recovery_max_disconnection=_seconds("SG_TEST_RECOVERY", 0.0) or None,
+    max_sockets_per_user=int(os.environ.get("SG_TEST_MAX_SOCKETS_PER_USER") or 0),
+    max_client_events_per_second=_seconds("SG_TEST_MAX_EVENTS_PER_SECOND", 0.0),
 )
 hooks = HookLog()
 server_loop: dict[str, Optional[asyncio.AbstractEventLoop]] = {"loop": None}
