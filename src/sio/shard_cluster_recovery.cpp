@@ -79,8 +79,10 @@ void ShardState::on_missed_read(const std::weak_ptr<Socket>& weak_socket, std::s
   if (!socket || !socket->connected()) return;
   Client& client = socket->client();
   if (!missed) {
-    // The stream no longer holds the offset (or Redis went away): a fresh session after all.
+    // The stream no longer holds the offset (or Redis went away): a fresh session after all,
+    // in the place (max_sockets_per_user) the restored socket gives back.
     disconnect_socket(*socket, false, "recovery failed");
+    if (request->identity && gateway_.user_sockets().limited()) gateway_.user_sockets().try_take(request->identity->user_id);
     return recovery_missed(client, *request, "the stream no longer holds that offset");
   }
   auto held = held_live_.extract(socket.get());
