@@ -24,13 +24,13 @@ from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _package_version
 
 from .asgi import ASGIApp
-from .errors import GatewayNotRunningError, UnknownSidError
+from .errors import GatewayNotRunningError, RoomLimitError, UnknownSidError
 from .gateway import SocketGateway
 from .redis_emitter import AsyncRedisEmitter, RedisEmitter
 from .serving import serve
 
-__all__ = ["ASGIApp", "AsyncRedisEmitter", "GatewayNotRunningError", "RedisEmitter", "SocketGateway", "UnknownSidError",
-           "serve"]
+__all__ = ["ASGIApp", "AsyncRedisEmitter", "GatewayNotRunningError", "RedisEmitter", "RoomLimitError", "SocketGateway",
+           "UnknownSidError", "serve"]
 try:
     __version__ = _package_version("socket-gateway")
 except PackageNotFoundError:  # imported from a source tree, not installed

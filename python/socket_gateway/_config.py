@@ -104,6 +104,7 @@ def build_core_config(
     max_connections_per_ip: int = 0,
     handshake_rate_per_ip: float = 0,
     max_sockets_per_user: int = 0,
+    max_rooms_per_socket: int = 10_000,
     max_client_events_per_second: float = 0,
 ) -> CoreConfig:
     """Validates SocketGateway's settings and returns them as a CoreConfig."""
@@ -153,6 +154,7 @@ def build_core_config(
     config.max_connections_per_ip = _limit("max_connections_per_ip", max_connections_per_ip)
     config.handshake_rate_per_ip = _rate("handshake_rate_per_ip", handshake_rate_per_ip)
     config.max_sockets_per_user = _limit("max_sockets_per_user", max_sockets_per_user)
+    config.max_rooms_per_socket = _limit("max_rooms_per_socket", max_rooms_per_socket)
     config.max_client_events_per_second = _rate("max_client_events_per_second", max_client_events_per_second)
     return config
 

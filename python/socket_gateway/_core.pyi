@@ -165,6 +165,62 @@ class CoreConfig:
     @node_id.setter
     def node_id(self, arg: str, /) -> None: ...
 
+    @property
+    def recovery_max_disconnection_ms(self) -> int:
+        """Connection-state recovery window in ms; 0: off."""
+
+    @recovery_max_disconnection_ms.setter
+    def recovery_max_disconnection_ms(self, arg: int, /) -> None: ...
+
+    @property
+    def recovery_max_bytes(self) -> int:
+        """Bytes of emits kept for replay."""
+
+    @recovery_max_bytes.setter
+    def recovery_max_bytes(self, arg: int, /) -> None: ...
+
+    @property
+    def max_connections(self) -> int:
+        """Sessions at most; -1: 90% of the open-file limit; 0: none."""
+
+    @max_connections.setter
+    def max_connections(self, arg: int, /) -> None: ...
+
+    @property
+    def max_connections_per_ip(self) -> int:
+        """Sessions at most per address; 0: none."""
+
+    @max_connections_per_ip.setter
+    def max_connections_per_ip(self, arg: int, /) -> None: ...
+
+    @property
+    def handshake_rate_per_ip(self) -> float:
+        """New sessions per second per address; 0: none."""
+
+    @handshake_rate_per_ip.setter
+    def handshake_rate_per_ip(self, arg: float, /) -> None: ...
+
+    @property
+    def max_sockets_per_user(self) -> int:
+        """Sockets at most per user; 0: none."""
+
+    @max_sockets_per_user.setter
+    def max_sockets_per_user(self, arg: int, /) -> None: ...
+
+    @property
+    def max_rooms_per_socket(self) -> int:
+        """Rooms at most per socket; 0: none."""
+
+    @max_rooms_per_socket.setter
+    def max_rooms_per_socket(self, arg: int, /) -> None: ...
+
+    @property
+    def max_client_events_per_second(self) -> float:
+        """Events per second a socket may send; 0: none."""
+
+    @max_client_events_per_second.setter
+    def max_client_events_per_second(self, arg: float, /) -> None: ...
+
 class WebSocketPeer:
     """One WebSocket carried by the ASGI server: the core's outbox for it."""
 
@@ -281,8 +337,10 @@ class Core:
     def sids_of_user(self, token: int, user_id: str) -> None:
         """Async sids lookup; NOTICE_DONE answers."""
 
-    def join_room_now(self, sid: str, room: str) -> bool:
-        """Blocking join; False for an unknown sid."""
+    def join_room_now(self, sid: str, room: str) -> int:
+        """
+        Blocking join: 0 for an unknown sid, 1 joined, 2 refused at max_rooms_per_socket.
+        """
 
     def leave_room_now(self, sid: str, room: str) -> bool:
         """Blocking leave; False for an unknown sid."""
@@ -295,3 +353,141 @@ class Core:
 
     def sids_of_user_now(self, user_id: str) -> list[str]:
         """Blocking sids lookup."""
+
+HOST_REQUEST: int = 0
+
+HOST_BODY: int = 1
+
+HOST_DISCONNECT: int = 2
+
+HOST_DRAINED: int = 3
+
+HOST_WS_MESSAGE: int = 4
+
+HOST_WS_CLOSED: int = 5
+
+class HostConfig:
+    """Settings of the native host (python -m socket_gateway serve)."""
+
+    def __init__(self) -> None: ...
+
+    @property
+    def host(self) -> str:
+        """Address to bind."""
+
+    @host.setter
+    def host(self, arg: str, /) -> None: ...
+
+    @property
+    def port(self) -> int:
+        """Port to bind (0: any free port)."""
+
+    @port.setter
+    def port(self, arg: int, /) -> None: ...
+
+    @property
+    def threads(self) -> int:
+        """Shards of a host without a gateway."""
+
+    @threads.setter
+    def threads(self, arg: int, /) -> None: ...
+
+    @property
+    def socketio_path(self) -> str:
+        """
+        Where the gateway's Engine.IO is served natively ('/socket.io/'); empty: nowhere.
+        """
+
+    @socketio_path.setter
+    def socketio_path(self, arg: str, /) -> None: ...
+
+    @property
+    def cors_any_origin(self) -> bool:
+        """CORS on the Socket.IO path: any origin."""
+
+    @cors_any_origin.setter
+    def cors_any_origin(self, arg: bool, /) -> None: ...
+
+    @property
+    def cors_origins(self) -> list[str]:
+        """CORS on the Socket.IO path: these origins."""
+
+    @cors_origins.setter
+    def cors_origins(self, arg: Sequence[str], /) -> None: ...
+
+    @property
+    def max_header_bytes(self) -> int:
+        """Largest request head (more: 431)."""
+
+    @max_header_bytes.setter
+    def max_header_bytes(self, arg: int, /) -> None: ...
+
+    @property
+    def max_body_bytes(self) -> int:
+        """Largest forwarded request body (more: 413)."""
+
+    @max_body_bytes.setter
+    def max_body_bytes(self, arg: int, /) -> None: ...
+
+class Exchange:
+    """One forwarded request or WebSocket on the native host."""
+
+    @property
+    def id(self) -> int:
+        """Id named by the HOST_* notices of this exchange."""
+
+    def read_body(self) -> None:
+        """Reads the next body part; a HOST_BODY notice answers."""
+
+    def respond(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes, more_body: bool) -> bool:
+        """
+        The response head and first body part; False: wait for HOST_DRAINED before sending more.
+        """
+
+    def send_body(self, body: bytes, more_body: bool) -> bool:
+        """The next body part; False: wait for HOST_DRAINED before sending more."""
+
+    def abort(self) -> None:
+        """Cuts the connection."""
+
+    def accept_websocket(self, subprotocol: str | None, headers: list[tuple[bytes, bytes]]) -> None:
+        """Writes the 101 and starts reading messages (HOST_WS_MESSAGE)."""
+
+    def send_message(self, data: str | bytes) -> bool:
+        """
+        One message (str: text, bytes: binary); False: wait for HOST_DRAINED before sending more.
+        """
+
+    def close_websocket(self, code: int, reason: str) -> None:
+        """Closes the WebSocket (before the accept: HTTP 403)."""
+
+class NativeHost:
+    """The C++ HTTP host of the serve command."""
+
+    def __init__(self, config: HostConfig, core: Core | None = None) -> None:
+        """
+        A host serving the core's Socket.IO at config.socketio_path (with a core) and forwarding the rest.
+        """
+
+    @property
+    def wakeup_fd(self) -> int:
+        """An eventfd that is readable while notices wait."""
+
+    @property
+    def port(self) -> int:
+        """The bound port (after start)."""
+
+    def start(self) -> None:
+        """Binds and starts serving; OSError when the address cannot be bound."""
+
+    def stop_accepting(self) -> None:
+        """Stops accepting connections."""
+
+    def open_exchanges(self) -> int:
+        """Forwarded exchanges not yet over on the wire."""
+
+    def stop(self) -> None:
+        """Stops serving, and the shards (with a core: the core too)."""
+
+    def take_notices(self) -> list[tuple[Any, ...]]:
+        """Takes every waiting notice, as tuples (see the HOST_* kinds)."""

@@ -5,7 +5,7 @@ Plain data; any thread.
 
 from __future__ import annotations
 
-__all__ = ["GatewayNotRunningError", "UnknownSidError"]
+__all__ = ["GatewayNotRunningError", "RoomLimitError", "UnknownSidError"]
 
 
 class UnknownSidError(KeyError):
@@ -13,6 +13,10 @@ class UnknownSidError(KeyError):
 
     A ``KeyError``, so ``except KeyError`` catches it too.
     """
+
+
+class RoomLimitError(ValueError):
+    """The socket is in as many rooms as ``max_rooms_per_socket`` allows; the join was refused."""
 
 
 class GatewayNotRunningError(RuntimeError):

@@ -21,7 +21,7 @@ from ._awaitable import Ready, running_loop
 from ._config import USER_ROOM_PREFIX, build_core_config, cors_origins
 from ._handlers import ConnectHandler, DisconnectHandler, EventHandler
 from ._runtime import Runtime
-from .errors import GatewayNotRunningError, UnknownSidError
+from .errors import GatewayNotRunningError, RoomLimitError, UnknownSidError
 
 __all__ = ["SocketGateway"]
 
@@ -93,6 +93,8 @@ class SocketGateway:
             that; more get 429. 0: no limit.
         max_sockets_per_user: Socket.IO connections at most per user (JWT) in this process;
             more get ``connect_error`` "Too many connections for this user". 0: no limit.
+        max_rooms_per_socket: rooms one socket may be in (its user room included); a join past
+            it is refused (``join_room`` raises RoomLimitError). 0: no limit.
         max_client_events_per_second: events per second one socket may send to the handlers,
             in bursts of twice that; a socket over it is disconnected. 0: no limit.
         See docs/configuration.md#limits.
@@ -126,6 +128,7 @@ class SocketGateway:
         max_connections_per_ip: int = 0,
         handshake_rate_per_ip: float = 0,
         max_sockets_per_user: int = 0,
+        max_rooms_per_socket: int = 10_000,
         max_client_events_per_second: float = 0,
     ) -> None:
         config = build_core_config(
@@ -138,6 +141,7 @@ class SocketGateway:
             recovery_max_disconnection=recovery_max_disconnection, recovery_max_bytes=recovery_max_bytes,
             max_connections=max_connections, max_connections_per_ip=max_connections_per_ip,
             handshake_rate_per_ip=handshake_rate_per_ip, max_sockets_per_user=max_sockets_per_user,
+            max_rooms_per_socket=max_rooms_per_socket,
             max_client_events_per_second=max_client_events_per_second,
         )
         self.cors_any_origin, self.cors_origins = cors_origins(cors_allowed_origins)
@@ -213,10 +217,11 @@ class SocketGateway:
     # ---- rooms and lookups ----------------------------------------------------------------
 
     def join_room(self, sid: str, room: str) -> Awaitable[None] | None:
-        """Adds the socket ``sid`` to ``room``. Raises KeyError (UnknownSidError) for an unknown sid."""
+        """Adds the socket ``sid`` to ``room``. Raises KeyError (UnknownSidError) for an unknown sid,
+        RoomLimitError when the socket is in ``max_rooms_per_socket`` rooms already."""
         core = self._runtime.core
         return self._ask(lambda token: core.join_room(token, sid, room),
-                         lambda: _found(sid, core.join_room_now(sid, room)), _found_converter(sid))
+                         lambda: _joined(sid, core.join_room_now(sid, room)), _joined_converter(sid))
 
     def leave_room(self, sid: str, room: str) -> Awaitable[None] | None:
         """Removes the socket ``sid`` from ``room``. Raises KeyError for an unknown sid."""
@@ -241,7 +246,7 @@ class SocketGateway:
             return rooms
 
         def convert(payload: tuple[Any, ...]) -> list[str]:
-            found, names = payload
+            found, names = payload[0], payload[1]
             if not found:
                 raise UnknownSidError(sid)
             return list(names)
@@ -288,6 +293,20 @@ class SocketGateway:
 def _found(sid: str, found: bool) -> None:
     if not found:
         raise UnknownSidError(sid)
+
+
+def _joined(sid: str, outcome: int) -> None:
+    if outcome == 2:
+        raise RoomLimitError(sid)
+    _found(sid, outcome == 1)
+
+
+def _joined_converter(sid: str) -> Callable[[tuple[Any, ...]], None]:
+    def convert(payload: tuple[Any, ...]) -> None:
+        if payload[2]:
+            raise RoomLimitError(sid)
+        _found(sid, payload[0])
+    return convert
 
 
 def _found_converter(sid: str) -> Callable[[tuple[Any, ...]], None]:

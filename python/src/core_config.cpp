@@ -59,6 +59,7 @@ sio::GatewayOptions gateway_options(const CoreConfig& config) {
   options.engine.admission = std::make_shared<eio::Admission>(
       eio::AdmissionLimits{max_connections, config.max_connections_per_ip, config.handshake_rate_per_ip, 0});
   options.max_sockets_per_user = config.max_sockets_per_user;
+  options.max_rooms_per_socket = config.max_rooms_per_socket;
   options.max_client_events_per_second = config.max_client_events_per_second;
   return options;
 }

@@ -42,6 +42,7 @@ struct CoreConfig {
   std::size_t max_connections_per_ip = 0;
   double handshake_rate_per_ip = 0;
   std::size_t max_sockets_per_user = 0;
+  std::size_t max_rooms_per_socket = 10000;
   double max_client_events_per_second = 0;
 };
 

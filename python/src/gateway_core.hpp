@@ -100,6 +100,8 @@ class GatewayCore {
   // Async forms: DoneNotice{token, found, names}. Blocking forms: the answer.
   void act_on_sid(SidAction action, std::uint64_t token, const std::string& sid, const std::string& room);
   bool act_on_sid_now(SidAction action, const std::string& sid, const std::string& room);
+  // 0: unknown sid, 1: joined, 2: refused at max_rooms_per_socket.
+  int join_room_now(const std::string& sid, const std::string& room);
   void rooms_of(std::uint64_t token, const std::string& sid);
   std::optional<std::vector<std::string>> rooms_of_now(const std::string& sid);
   void sids_of_user(std::uint64_t token, const std::string& user_id);

@@ -68,7 +68,9 @@ void GatewayCore::act_on_sid(SidAction action, std::uint64_t token, const std::s
   auto done = [notices = notices_, token](bool found) { notices->push(DoneNotice{token, found, std::nullopt}); };
   switch (action) {
     case SidAction::join_room:
-      return gateway_.join_room(sid, room, std::move(done));
+      return gateway_.join_room(sid, room, std::function<void(sio::SidReply)>([notices = notices_, token](sio::SidReply reply) {
+        notices->push(DoneNotice{token, reply.found, std::nullopt, reply.refused});
+      }));
     case SidAction::leave_room:
       return gateway_.leave_room(sid, room, std::move(done));
     case SidAction::disconnect:
@@ -93,6 +95,16 @@ void GatewayCore::sids_of_user(std::uint64_t token, const std::string& user_id) 
 
 // The blocking forms share the async plumbing of the Gateway; each waits on a promise
 // and checks now and then that the pool still runs.
+int GatewayCore::join_room_now(const std::string& sid, const std::string& room) {
+  if (!running()) return 0;
+  auto promise = std::make_shared<std::promise<int>>();
+  auto answer = promise->get_future();
+  gateway_.join_room(sid, room, std::function<void(sio::SidReply)>([promise](sio::SidReply reply) {
+    promise->set_value(!reply.found ? 0 : reply.refused ? 2 : 1);
+  }));
+  return wait_until_answered(answer);
+}
+
 bool GatewayCore::act_on_sid_now(SidAction action, const std::string& sid, const std::string& room) {
   if (!running()) return false;
   auto promise = std::make_shared<std::promise<bool>>();

@@ -70,6 +70,7 @@ void bind_config(nb::module_& module) {
       .def_rw("max_connections_per_ip", &CoreConfig::max_connections_per_ip, "Sessions at most per address; 0: none.")
       .def_rw("handshake_rate_per_ip", &CoreConfig::handshake_rate_per_ip, "New sessions per second per address; 0: none.")
       .def_rw("max_sockets_per_user", &CoreConfig::max_sockets_per_user, "Sockets at most per user; 0: none.")
+      .def_rw("max_rooms_per_socket", &CoreConfig::max_rooms_per_socket, "Rooms at most per socket; 0: none.")
       .def_rw("max_client_events_per_second", &CoreConfig::max_client_events_per_second,
               "Events per second a socket may send; 0: none.");
 }
@@ -175,9 +176,8 @@ void bind_api(nb::class_<GatewayCore>& core) {
            "Async rooms lookup; NOTICE_DONE answers (names None: unknown sid).")
       .def("sids_of_user", &GatewayCore::sids_of_user, "token"_a, "user_id"_a,
            nb::call_guard<nb::gil_scoped_release>(), "Async sids lookup; NOTICE_DONE answers.")
-      .def("join_room_now", [](GatewayCore& self, const std::string& sid, const std::string& room) {
-            return self.act_on_sid_now(SidAction::join_room, sid, room);
-          }, "sid"_a, "room"_a, nb::call_guard<nb::gil_scoped_release>(), "Blocking join; False for an unknown sid.")
+      .def("join_room_now", &GatewayCore::join_room_now, "sid"_a, "room"_a, nb::call_guard<nb::gil_scoped_release>(),
+           "Blocking join: 0 for an unknown sid, 1 joined, 2 refused at max_rooms_per_socket.")
       .def("leave_room_now", [](GatewayCore& self, const std::string& sid, const std::string& room) {
             return self.act_on_sid_now(SidAction::leave_room, sid, room);
           }, "sid"_a, "room"_a, nb::call_guard<nb::gil_scoped_release>(), "Blocking leave; False for an unknown sid.")

@@ -53,7 +53,7 @@ struct ToPython {
   }
   nb::object operator()(DoneNotice& notice) const {
     nb::object names = notice.names ? nb::object(to_list(*notice.names)) : nb::none();
-    return nb::make_tuple(int(kNoticeDone), notice.token, notice.found, names);
+    return nb::make_tuple(int(kNoticeDone), notice.token, notice.found, names, notice.refused);
   }
 };
 

@@ -68,6 +68,7 @@ struct DoneNotice {
   std::uint64_t token;
   bool found = true;
   std::optional<std::vector<std::string>> names;
+  bool refused = false;  // a join max_rooms_per_socket refused
 };
 
 using Notice = std::variant<PollReplyNotice, WebSocketOpenedNotice, OutboxReadyNotice, ConnectNotice, EventNotice,

@@ -365,7 +365,7 @@ void RedisCluster::Loop::on_request(std::string_view payload, std::string_view n
 void RedisCluster::Loop::answer(const SidQuestion& question) {
   auto reply_with = [this, id = question.id, from = question.from](sio::SidReply reply) {
     boost::asio::post(io_, [this, id, from, reply = std::move(reply)]() mutable {
-      send_reply(from, Reply{id, reply.found, std::move(reply.rooms), {}});
+      send_reply(from, Reply{id, reply.found, reply.refused, std::move(reply.rooms), {}});
     });
   };
   if (question.anywhere) {
@@ -382,7 +382,7 @@ void RedisCluster::Loop::answer(const UserSidsQuestion& question) {
   if (question.from == options_.node_id) return;
   gateway_.local_sids_of_user(question.user_id, [this, id = question.id, from = question.from](std::vector<std::string> sids) {
     boost::asio::post(io_, [this, id, from, sids = std::move(sids)]() mutable {
-      send_reply(from, Reply{id, true, {}, std::move(sids)});
+      send_reply(from, Reply{id, true, false, {}, std::move(sids)});
     });
   });
 }

@@ -68,6 +68,7 @@ void PendingRequests::complete(std::unordered_map<std::uint64_t, Pending>::itera
     sio::SidReply answer;
     if (reply != nullptr) {
       answer.found = reply->found;
+      answer.refused = reply->refused;
       answer.rooms = reply->rooms;
     }
     pending.sid_done(std::move(answer));

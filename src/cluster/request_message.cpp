@@ -114,6 +114,8 @@ std::optional<Request> decode_request(std::string_view text, std::string_view ns
     reply.id = *id;
     const auto* found = object.if_contains("found");
     reply.found = found != nullptr && found->is_bool() && found->get_bool();
+    const auto* refused = object.if_contains("refused");
+    reply.refused = refused != nullptr && refused->is_bool() && refused->get_bool();
     if (!read_string_array(object, "rooms", reply.rooms) || !read_string_array(object, "sids", reply.sids))
       return refuse(error, "rooms/sids are not strings");
     return reply;
@@ -137,6 +139,7 @@ std::string encode_reply(const Reply& reply) {
   return boost::json::serialize(boost::json::object{{"type", "reply"},
                                                     {"id", reply.id},
                                                     {"found", reply.found},
+                                                    {"refused", reply.refused},
                                                     {"rooms", string_array(reply.rooms)},
                                                     {"sids", string_array(reply.sids)}});
 }

@@ -48,6 +48,7 @@ struct UserSidsQuestion {
 struct Reply {
   std::uint64_t id = 0;
   bool found = false;
+  bool refused = false;  // found, but a limit refused the operation (a join past max_rooms_per_socket)
   std::vector<std::string> rooms;
   std::vector<std::string> sids;
 };

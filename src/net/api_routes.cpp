@@ -86,7 +86,12 @@ void ApiRouter::handle_api(const Request& request, std::string_view path, std::s
       if (!found) return respond(json_error(404, "unknown sid"));
       respond(json_reply(200, {{"sid", sid}, {"room", room}, {"joined", joined}}));
     };
-    if (method == http::verb::put) return gateway_.join_room(sid, room, std::move(done));
+    if (method == http::verb::put) {
+      return gateway_.join_room(sid, room, std::function<void(sio::SidReply)>([done, respond](sio::SidReply reply) {
+        if (reply.refused) return respond(json_error(409, "the socket is in as many rooms as it may be (--max-rooms-per-socket)"));
+        done(reply.found);
+      }));
+    }
     if (method == http::verb::delete_) return gateway_.leave_room(sid, room, std::move(done));
     return respond(json_error(405, "method not allowed"));
   }
@@ -194,6 +199,8 @@ std::string ApiRouter::render_metrics() const {
     sample("socket_gateway_refused_connections_total", "{limit=\"max_connections_per_ip\"}", refused(eio::Admission::Refusal::address_full));
     sample("socket_gateway_refused_connections_total", "{limit=\"handshake_rate_per_ip\"}", refused(eio::Admission::Refusal::handshake_rate));
     sample("socket_gateway_refused_connections_total", "{limit=\"max_sockets_per_user\"}", relaxed(m.user_limit_refusals));
+    metric("socket_gateway_room_limit_refusals_total", "counter", "Joins refused at --max-rooms-per-socket.");
+    sample("socket_gateway_room_limit_refusals_total", "", relaxed(m.room_limit_refusals));
     metric("socket_gateway_event_rate_disconnects_total", "counter", "Sockets disconnected for sending events too fast.");
     sample("socket_gateway_event_rate_disconnects_total", "", relaxed(m.event_rate_disconnects));
   }

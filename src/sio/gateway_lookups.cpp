@@ -28,8 +28,12 @@ std::size_t Gateway::shard_of_sid(std::string_view sid) const { return sid_homes
 
 void Gateway::join_room(std::string_view sid, std::string_view room, std::function<void(bool)> done) {
   on_sid({SidRequest::Kind::join, std::string(sid), std::string(room)}, [done = std::move(done)](SidReply reply) {
-    if (done) done(reply.found);
+    if (done) done(reply.found && !reply.refused);
   });
+}
+
+void Gateway::join_room(std::string_view sid, std::string_view room, std::function<void(SidReply)> done) {
+  on_sid({SidRequest::Kind::join, std::string(sid), std::string(room)}, std::move(done));
 }
 
 void Gateway::leave_room(std::string_view sid, std::string_view room, std::function<void(bool)> done) {
@@ -69,7 +73,7 @@ void Gateway::apply_to_local_sid(SidRequest request, std::function<void(SidReply
     SidReply reply{socket != nullptr, {}};
     if (socket) {
       switch (request.kind) {
-        case SidRequest::Kind::join: socket->join(request.room); break;
+        case SidRequest::Kind::join: reply.refused = !socket->join(request.room); break;
         case SidRequest::Kind::leave: socket->leave(request.room); break;
         case SidRequest::Kind::disconnect: socket->disconnect(); break;
         case SidRequest::Kind::rooms: reply.rooms = socket->rooms(); break;

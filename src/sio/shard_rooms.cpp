@@ -11,11 +11,17 @@
 
 namespace sg::sio {
 
-void ShardState::join_room(Socket& socket, std::string_view room) {
+bool ShardState::join_room(Socket& socket, std::string_view room) {
   auto& index = rooms_[socket.namespace_index()];
-  if (!index.join(&socket, room)) return;
+  const std::size_t limit = gateway_.options().max_rooms_per_socket;
+  if (limit > 0 && index.room_count_of(&socket) >= limit && !index.contains(&socket, room)) {
+    GatewayMetrics::add(gateway_.mutable_metrics().room_limit_refusals);
+    return false;
+  }
+  if (!index.join(&socket, room)) return true;  // already a member
   if (ClusterLink* cluster = gateway_.cluster(); cluster && index.member_count(room) == 1)
     cluster->room_occupied(index_, socket.nsp(), room);
+  return true;
 }
 
 void ShardState::leave_room(Socket& socket, std::string_view room) {

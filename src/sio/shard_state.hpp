@@ -70,8 +70,9 @@ class ShardState : public eio::SessionListener {
   void disconnect_all();
 
   // Room membership of one socket; tells the cluster link (if any) when a room of this
-  // shard gains its first member or loses its last.
-  void join_room(Socket& socket, std::string_view room);
+  // shard gains its first member or loses its last. A join past max_rooms_per_socket is
+  // refused (false, counted).
+  bool join_room(Socket& socket, std::string_view room);
   void leave_room(Socket& socket, std::string_view room);
   // A cluster request (see Gateway::apply_to_matching), for this shard's sockets.
   void apply_to_matching(const SocketSelection& selection, const SelectionAction& action);

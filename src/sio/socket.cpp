@@ -60,9 +60,7 @@ void Socket::resolve_ack(std::uint64_t id, Arguments& reply) {
   callback(reply);
 }
 
-void Socket::join(std::string_view room) {
-  if (connected_) shard_.join_room(*this, room);
-}
+bool Socket::join(std::string_view room) { return !connected_ || shard_.join_room(*this, room); }
 
 void Socket::leave(std::string_view room) { shard_.leave_room(*this, room); }
 

@@ -130,6 +130,28 @@ describe('abuse limits', () => {
     }
   });
 
+  test('--max-rooms-per-socket: a join past it gets 409, the socket keeps its rooms, another socket joins', async () => {
+    const { server, api } = await start(['--max-rooms-per-socket', '3']);
+    const group = new ClientGroup(server.url);
+    try {
+      const full = await connectUser(group, WEBSOCKET);  // in its user room: 1 of 3
+      const other = await connectUser(group, WEBSOCKET);
+      assert.equal((await api.joinRoom(full.socket.id, 'a')).status, 200);
+      assert.equal((await api.joinRoom(full.socket.id, 'b')).status, 200);
+      const refused = await api.joinRoom(full.socket.id, 'c');
+      assert.equal(refused.status, 409, JSON.stringify(refused.body));
+      assert.match(JSON.stringify(refused.body), /max-rooms-per-socket/);
+      assert.equal((await api.joinRoom(full.socket.id, 'a')).status, 200, 'a room it is in already is no new join');
+      assert.equal((await api.joinRoom(other.socket.id, 'c')).status, 200);
+      const rooms = await api.socketRooms(full.socket.id);
+      assert.deepEqual([...rooms.body.rooms].sort(), ['a', 'b', `user:${full.user}`].sort());
+      assert.equal(await metric(server.url, 'socket_gateway_room_limit_refusals_total'), 1);
+      await stillServed(api, [full, other]);
+    } finally {
+      group.closeAll();
+    }
+  });
+
   test('--max-client-events-per-second: a socket sending faster is disconnected, another keeps its echo', async () => {
     current = await startConformanceServer({ name: 'limits-conformance', extraArgs: ['--max-client-events-per-second', '20'] });
     servers.push(current);

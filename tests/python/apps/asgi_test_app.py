@@ -9,12 +9,13 @@ Configured through the environment:
   SG_TEST_REDIS_URL      cluster mode through this Redis (optional), with SG_TEST_NODE_ID
   SG_TEST_ROOMS_CLAIM    the JWT claim listing rooms a socket joins at connect (optional)
   SG_TEST_RECOVERY       connection-state recovery window in seconds (optional; off without it)
-  SG_TEST_MAX_SOCKETS_PER_USER / SG_TEST_MAX_EVENTS_PER_SECOND  abuse limits (optional; off without them)
+  SG_TEST_MAX_SOCKETS_PER_USER / SG_TEST_MAX_EVENTS_PER_SECOND / SG_TEST_MAX_ROOMS_PER_SOCKET
+                         abuse limits (optional; the package's defaults without them)
 What it offers the tests:
   - Socket.IO at /socket.io/ on namespaces "/" and "/admin" (ASGIApp beside FastAPI);
   - handlers: "echo" (async) and "echo_sync" (def) ack with the arguments they got, "silent"
     acks with no arguments, "record" only records, "whoami" acks {"sid", "rooms"} looked up
-    with the gateway, "join" joins the room it is given and acks the rooms; "/admin" has "echo"
+    with the gateway, "join" joins the room it is given and acks the rooms ({"refused", "rooms"} past the room limit); "/admin" has "echo"
     acking ["admin", *args]. Each records a hook log entry (sid, args, whether it ran on the
     server's loop). on_connect records sid, user id, claims and the rooms at that moment;
     on_disconnect records sid, user id and reason;
@@ -33,7 +34,7 @@ from typing import Any, Optional
 
 from fastapi import FastAPI, Header, WebSocket
 from pydantic import BaseModel
-from socket_gateway import ASGIApp, SocketGateway
+from socket_gateway import ASGIApp, RoomLimitError, SocketGateway
 
 from control_routes import make_control_router
 from hook_log import HookLog
@@ -60,6 +61,7 @@ gateway = SocketGateway(
     recovery_max_disconnection=_seconds("SG_TEST_RECOVERY", 0.0) or None,
     max_sockets_per_user=int(os.environ.get("SG_TEST_MAX_SOCKETS_PER_USER") or 0),
     max_client_events_per_second=_seconds("SG_TEST_MAX_EVENTS_PER_SECOND", 0.0),
+    max_rooms_per_socket=int(os.environ.get("SG_TEST_MAX_ROOMS_PER_SOCKET") or 10_000),
 )
 hooks = HookLog()
 server_loop: dict[str, Optional[asyncio.AbstractEventLoop]] = {"loop": None}
@@ -136,9 +138,12 @@ async def whoami(sid: str, *args: Any) -> dict:
 
 
 @gateway.on("join")
-async def join(sid: str, room: str) -> list:
+async def join(sid: str, room: str) -> Any:
     _record_event("join", "/", sid, (room,))
-    await gateway.join_room(sid, room)
+    try:
+        await gateway.join_room(sid, room)
+    except RoomLimitError:
+        return {"refused": room, "rooms": sorted(await gateway.rooms(sid))}
     return sorted(await gateway.rooms(sid))
 
 

@@ -135,6 +135,12 @@ class RoomIndex {
 
   std::size_t room_count() const { return members_by_room_.size(); }
 
+  // How many rooms `member` is in.
+  std::size_t room_count_of(Member member) const {
+    const auto member_it = rooms_by_member_.find(member);
+    return member_it == rooms_by_member_.end() ? 0 : member_it->second.size();
+  }
+
   std::size_t member_count(std::string_view room) const {
     const MemberSet* members = members_of(room);
     return members == nullptr ? 0 : members->size();

@@ -62,6 +62,7 @@ struct SidRequest {
 // The owner's answer: found=false for an unknown sid (or an owner that did not answer).
 struct SidReply {
   bool found = false;
+  bool refused = false;  // found, but a limit refused the operation (a join past max_rooms_per_socket)
   std::vector<std::string> rooms;  // rooms requests only
 };
 

@@ -33,6 +33,8 @@ struct GatewayOptions {
   // connect_error), and events per second a client may send on one socket, in bursts of twice
   // that (for hosts with event handlers; a socket over it is disconnected).
   std::size_t max_sockets_per_user = 0;
+  // Rooms one socket may be in (its user room and sid included); a join past it is refused.
+  std::size_t max_rooms_per_socket = 10000;
   double max_client_events_per_second = 0;
 };
 

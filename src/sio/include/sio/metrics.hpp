@@ -19,6 +19,7 @@ struct GatewayMetrics {
   std::atomic<std::uint64_t> dropped_packets{0};   // packets not queued: connection closing
   std::atomic<std::uint64_t> user_limit_refusals{0};     // CONNECTs over max_sockets_per_user
   std::atomic<std::uint64_t> event_rate_disconnects{0};  // sockets over max_client_events_per_second
+  std::atomic<std::uint64_t> room_limit_refusals{0};     // joins past max_rooms_per_socket
   // Connection-state recovery (namespaces with a recovery window only).
   std::atomic<std::uint64_t> recoveries{0};               // sockets restored with their sid and rooms
   std::atomic<std::uint64_t> recovery_misses{0};          // a pid was offered, a fresh session given

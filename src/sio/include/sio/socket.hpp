@@ -44,7 +44,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   // callback receives its reply.
   void emit(std::string_view event, const Arguments& arguments, AckCallback on_ack = {});
 
-  void join(std::string_view room);
+  // False when max_rooms_per_socket refuses the join.
+  bool join(std::string_view room);
   void leave(std::string_view room);
   std::vector<std::string> rooms() const;
 
