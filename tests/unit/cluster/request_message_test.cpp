@@ -39,9 +39,13 @@ TEST(RequestMessage, OurQuestionsAndRepliesRoundTrip) {
   EXPECT_EQ(sid.request.room, "r");
   const auto user = std::get<UserSidsQuestion>(decoded(encode_user_sids_question("u1", 9, "A")));
   EXPECT_EQ(user.user_id, "u1");
-  const auto reply = std::get<Reply>(decoded(encode_reply(Reply{9, true, {"r"}, {"s1", "s2"}})));
+  const auto reply = std::get<Reply>(decoded(encode_reply(Reply{9, true, false, {"r"}, {"s1", "s2"}})));
   EXPECT_TRUE(reply.found);
+  EXPECT_FALSE(reply.refused);
   EXPECT_EQ(reply.sids, (std::vector<std::string>{"s1", "s2"}));
+  const auto refused = std::get<Reply>(decoded(encode_reply(Reply{10, true, true, {}, {}})));
+  EXPECT_TRUE(refused.found);
+  EXPECT_TRUE(refused.refused);
 }
 
 TEST(RequestMessage, RefusesBadInput) {
