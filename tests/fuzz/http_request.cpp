@@ -51,9 +51,10 @@ struct Wire {
   std::size_t read_size = 0;
   std::string buffered;
 
-  bool read_more() {
+  // Reads at least `min_bytes` (when that many are left).
+  bool read_more(std::size_t min_bytes = 1) {
     if (unread.empty()) return false;
-    const std::size_t take = read_size == 0 ? unread.size() : std::min(read_size, unread.size());
+    const std::size_t take = read_size == 0 ? unread.size() : std::min(std::max(read_size, min_bytes), unread.size());
     buffered.append(unread.substr(0, take));
     unread.remove_prefix(take);
     return true;
@@ -77,11 +78,15 @@ bool read_head(Wire& wire, sg::net::RequestParser& parser) {
   }
 }
 
-// What http::async_read does with the rest of the request.
+// What http::async_read does with the rest of the request. Body bytes arrive at least two at
+// a time: Beast 1.81 asserts (debug builds only; boostorg/beast#2861, fixed after 1.81) when a
+// final chunk comes as "0\r\n" and then one byte; its release code handles that case.
+constexpr std::size_t kMinBodyRead = 2;
+
 bool read_body(Wire& wire, sg::net::RequestParser& parser) {
   boost::system::error_code ec;
   while (!parser.is_done()) {
-    if (wire.buffered.empty() && !wire.read_more()) {
+    if (wire.buffered.empty() && !wire.read_more(kMinBodyRead)) {
       parser.put_eof(ec);
       return !ec && parser.is_done();
     }
@@ -89,7 +94,7 @@ bool read_body(Wire& wire, sg::net::RequestParser& parser) {
     wire.consume(used);
     if (ec == http::error::need_more || (!ec && used == 0)) {
       ec = {};
-      if (!wire.read_more()) {
+      if (!wire.read_more(kMinBodyRead)) {
         parser.put_eof(ec);
         return !ec && parser.is_done();
       }

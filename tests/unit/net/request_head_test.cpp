@@ -1,0 +1,77 @@
+// Request heads from buffered bytes (net/request_head): a head offered in pieces is need_more
+// until all of it is there, then taken exactly (the body's bytes stay buffered); the raw head's
+// header lines keep their order and repeats, names lower-cased and values trimmed; and which
+// forwarded bodies stream.
+#include "../../../src/net/request_head.hpp"
+
+#include <boost/beast/http/error.hpp>
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace sg::net {
+namespace {
+
+namespace http = boost::beast::http;
+
+constexpr std::string_view kHead =
+    "POST /upload?x=1 HTTP/1.1\r\nHost: example\r\nX-Tag: one\r\nx-tag:  two \t\r\nContent-Length: 5\r\n\r\n";
+
+TEST(RequestHead, IsNeedMoreUntilTheWholeHeadIsBuffered) {
+  RequestParser parser;
+  std::string buffered;
+  EXPECT_EQ(put_buffered_head(parser, boost::asio::buffer(buffered)).ec, http::error::need_more);
+  for (std::size_t length = 1; length < kHead.size(); ++length) {
+    RequestParser fresh;
+    buffered.assign(kHead.substr(0, length));
+    const HeadStep step = put_buffered_head(fresh, boost::asio::buffer(buffered));
+    EXPECT_EQ(step.ec, http::error::need_more) << length;
+    EXPECT_EQ(step.used, 0u) << length;
+    EXPECT_TRUE(step.raw_head.empty());
+  }
+}
+
+TEST(RequestHead, TakesExactlyTheHeadAndLeavesTheBody) {
+  RequestParser parser;
+  const std::string buffered = std::string(kHead) + "hel";
+  const HeadStep step = put_buffered_head(parser, boost::asio::buffer(buffered));
+  EXPECT_FALSE(step.ec);
+  EXPECT_EQ(step.used, kHead.size());
+  EXPECT_EQ(step.raw_head, kHead);
+  EXPECT_TRUE(parser.is_header_done());
+  EXPECT_EQ(parser.get().target(), "/upload?x=1");
+}
+
+TEST(RequestHead, AMalformedHeadIsAnError) {
+  RequestParser parser;
+  const std::string buffered = "GET / HTTP/1.1\r\nBad Header\r\n\r\n";
+  const HeadStep step = put_buffered_head(parser, boost::asio::buffer(buffered));
+  EXPECT_TRUE(step.ec);
+  EXPECT_NE(step.ec, http::error::need_more);
+  EXPECT_TRUE(step.raw_head.empty());
+}
+
+TEST(RequestHead, HeaderLinesKeepOrderAndRepeats) {
+  const HeaderList lines = header_lines(kHead);
+  const HeaderList expected{{"host", "example"}, {"x-tag", "one"}, {"x-tag", "two"}, {"content-length", "5"}};
+  EXPECT_EQ(lines, expected);
+}
+
+bool streams(std::string_view head) {
+  RequestParser parser;
+  const std::string buffered(head);
+  EXPECT_FALSE(put_buffered_head(parser, boost::asio::buffer(buffered)).ec) << head;
+  return streams_forwarded_body(parser, 64 * 1024);
+}
+
+TEST(RequestHead, ForwardedBodiesThatStream) {
+  EXPECT_FALSE(streams("POST / HTTP/1.1\r\nContent-Length: 10\r\n\r\n"));
+  EXPECT_TRUE(streams("POST / HTTP/1.1\r\nContent-Length: 65537\r\n\r\n"));
+  EXPECT_TRUE(streams("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"));
+  EXPECT_TRUE(streams("POST / HTTP/1.1\r\nContent-Length: 1\r\nExpect: 100-Continue\r\n\r\n"));
+  EXPECT_FALSE(streams("POST / HTTP/1.1\r\nContent-Length: 0\r\nExpect: 100-continue\r\n\r\n"));
+  EXPECT_FALSE(streams("GET / HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"));
+}
+
+}  // namespace
+}  // namespace sg::net
