@@ -7,8 +7,9 @@ JOBS       ?= $(shell nproc)
 PORT       ?= 8000
 HOST       ?= 127.0.0.1
 DEV_SECRET ?= dev-secret-change-me
+SOAK_SECONDS ?= 600
 
-.PHONY: help deps test-deps python-package demo-deps build build-asan run run-uvicorn run-server test test-unit test-e2e test-python test-bench-smoke test-asan fuzz-deps fuzz bench-deps bench bench-full bench-recovery clean
+.PHONY: help deps test-deps python-package demo-deps build build-asan run run-uvicorn run-server test test-unit test-e2e test-python test-bench-smoke test-asan fuzz-deps fuzz bench-deps bench bench-full bench-recovery soak clean
 
 help:
 	@echo "make build      install missing packages, build build/socket-gateway"
@@ -20,6 +21,7 @@ help:
 	@echo "make fuzz       build the libFuzzer targets ($(FUZZ_BUILD), clang) and run each FUZZ_SECONDS=$(FUZZ_SECONDS) s"
 	@echo "make bench      the quick benchmarks against the peers (about 15 min): BENCHMARKS.md; bench-full: all of it"
 	@echo "make bench-recovery  ours with connection-state recovery on against off only (about 3 min)"
+	@echo "make soak       soak and churn, SOAK_SECONDS=$(SOAK_SECONDS) of load on one node then on two (Redis): docs/reliability.md"
 
 deps:
 	@scripts/install-deps.sh
@@ -114,6 +116,13 @@ bench-full: bench-deps
 # .jsonl in bench/results/, and BENCHMARKS.md's recovery section.
 bench-recovery: build test-deps
 	SG_BUILD_DIR=$(BUILD) .venv/bin/python bench/run.py --only recovery
+
+# Soak and churn (bench/soak, not a test): SOAK_SECONDS of churning clients, emits and
+# non-readers against one node, then against two nodes on a private redis-server; rewrites the
+# generated part of docs/reliability.md. About 2 x (SOAK_SECONDS + 70 s).
+soak: build test-deps
+	.venv/bin/pip install -q -r bench/requirements.txt
+	SG_BUILD_DIR=$(BUILD) .venv/bin/python bench/soak/run.py --seconds $(SOAK_SECONDS) --doc
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
