@@ -190,6 +190,9 @@ export class Scene {
   moveToB() {
     this.proxy.switchTo(this.cluster.nodeB.port);
     this.forwardedToA = this.proxy.connectionsTo(this.cluster.nodeA.port);
+    // The keep-alive agent forgets the connections the switch cut, so no request of the
+    // comeback is written to one of them before its close is noticed (it would never be answered).
+    this.agent.destroy();
   }
 
   /** The roamer reconnects through the proxy, presenting its pid and last offset. */
