@@ -18,6 +18,9 @@ constexpr std::size_t kMaxBuffersPerWrite = 512;
 constexpr std::uint8_t kOpClose = 0x8;
 constexpr std::uint8_t kOpPong = 0xA;
 constexpr auto kCloseLinger = std::chrono::seconds(2);
+// How long our close frame may wait behind a write the peer does not read (a client cut as
+// slow that stopped reading): then the connection is dropped, and its descriptor with it.
+constexpr auto kCloseDeadline = std::chrono::seconds(5);
 }  // namespace
 
 std::atomic<std::int64_t> WebSocketConnection::open_count{0};
@@ -260,6 +263,11 @@ void WebSocketConnection::begin_closing(std::uint16_t code) {
   if (!writing_) queue_.clear();
   const char payload[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
   send_control(kOpClose, std::string_view(payload, 2));
+  // Once the close frame is out, on_written waits kCloseLinger instead (this wait ends then).
+  linger_timer_.expires_after(kCloseDeadline);
+  linger_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& timer_ec) {
+    if (!timer_ec) self->shut_down();
+  });
 }
 
 void WebSocketConnection::shut_down() {
