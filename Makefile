@@ -9,7 +9,7 @@ HOST       ?= 127.0.0.1
 DEV_SECRET ?= dev-secret-change-me
 SOAK_SECONDS ?= 600
 
-.PHONY: help deps test-deps python-package demo-deps build build-asan run run-uvicorn run-server test test-unit test-e2e test-python test-bench-smoke test-asan fuzz-deps fuzz bench-deps bench bench-full bench-recovery soak clean
+.PHONY: help deps test-deps python-package demo-deps build build-asan run run-uvicorn run-server test test-unit test-e2e test-python test-bench-smoke test-asan wheel deb test-package fuzz-deps fuzz bench-deps bench bench-full bench-recovery soak clean
 
 help:
 	@echo "make build      install missing packages, build build/socket-gateway"
@@ -18,6 +18,9 @@ help:
 	@echo "make run-server build and start the standalone socket-gateway on port $(PORT) with a development secret"
 	@echo "make test       build, then unit, layering, end-to-end, ASGI-mode and browser tests"
 	@echo "make test-asan  the same tests on an AddressSanitizer+UBSan build ($(ASAN_BUILD))"
+	@echo "make wheel      the self-contained manylinux wheel (package + server) and the sdist in dist/"
+	@echo "make deb        the server's Debian package in dist/"
+	@echo "make test-package  wheel and .deb installed and run in a clean Debian 12 root (debootstrap)"
 	@echo "make fuzz       build the libFuzzer targets ($(FUZZ_BUILD), clang) and run each FUZZ_SECONDS=$(FUZZ_SECONDS) s"
 	@echo "make bench      the quick benchmarks against the peers (about 15 min): BENCHMARKS.md; bench-full: all of it"
 	@echo "make bench-recovery  ours with connection-state recovery on against off only (about 3 min)"
@@ -99,6 +102,19 @@ fuzz: fuzz-deps
 	$(MAKE) --no-print-directory $(FUZZ_BUILD)/build.ninja
 	cmake --build $(FUZZ_BUILD) --target fuzz -j $(JOBS)
 	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# Packages: the wheel (extension + server binary, Boost/OpenSSL/hiredis static, auditwheel-repaired
+# to a manylinux tag) and the sdist, the server's .deb (CPack), in dist/; build trees in
+# build-package/. test-package installs them in a clean Debian 12 root made by debootstrap
+# (cached under /var/cache/socket-gateway-test-root) and gets pushes through; needs root.
+wheel: deps
+	@scripts/build-wheel.sh
+
+deb: deps
+	@scripts/build-deb.sh
+
+test-package: wheel deb test-deps
+	.venv/bin/python -m pytest -c tests/package/pytest.ini tests/package -q
 
 # Benchmarks (not part of make test): ours (standalone and serve), ASGI mode, Node socket.io and
 # python-socketio under one contract, servers on core 0 and sg-loadgen on core 1; the REST

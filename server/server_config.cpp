@@ -38,6 +38,7 @@ po::options_description describe() {
   po::options_description options("socket-gateway options (each also as SOCKET_GATEWAY_<NAME>, e.g. SOCKET_GATEWAY_JWT_SECRET)");
   options.add_options()
       ("help", "print this help and exit")
+      ("version", "print the version and exit")
       ("host", po::value<std::string>()->default_value("0.0.0.0"), "address to listen on")
       ("port", po::value<unsigned>()->default_value(8000), "TCP port (0 picks a free one)")
       ("jwt-secret", po::value<std::string>(), "HMAC secret for HS256/HS384/HS512 tokens")
@@ -87,7 +88,7 @@ std::string env_to_option(const std::string& variable, const po::options_descrip
   if (variable.rfind(kEnvPrefix, 0) != 0) return {};
   std::string name = variable.substr(kEnvPrefix.size());
   for (char& c : name) c = c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return options.find_nothrow(name, false) && name != "help" ? name : std::string();
+  return options.find_nothrow(name, false) && name != "help" && name != "version" ? name : std::string();
 }
 
 std::string read_file(const std::string& path) {
@@ -117,6 +118,11 @@ std::optional<ServerConfig> parse_server_config(int argc, char** argv, int& exit
               << "usage: socket-gateway [options]\n"
               << "       socket-gateway mint-token --jwt-secret S --sub USER [--ttl SECONDS] [--claim k=v]...\n\n"
               << options << "\n";
+    exit_code = 0;
+    return std::nullopt;
+  }
+  if (values.count("version")) {
+    std::cout << "socket-gateway " << SG_VERSION << "\n";
     exit_code = 0;
     return std::nullopt;
   }
