@@ -72,6 +72,7 @@ int serve(const ServerConfig& config) {
   http.port = config.port;
   http.cors = config.cors;
   http.max_body_bytes = config.api.max_body_bytes;
+  http.request_timeout = config.http_request_timeout;
   http.mounts.push_back({"/socket.io/", [&gateway](std::size_t shard) -> eio::Engine& { return gateway.engine(shard); },
                          config.gateway.engine.max_payload});
   http.handler = [&api](const net::Request& request, const std::string& remote, net::Responder respond) {

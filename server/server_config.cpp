@@ -73,6 +73,8 @@ po::options_description describe() {
        "new sessions per second from one remote address, bursts of twice that; more get 429 (0: no limit)")
       ("max-sockets-per-user", po::value<std::size_t>()->default_value(0),
        "Socket.IO connections at most per user on this node; more get connect_error (0: no limit)")
+      ("http-request-timeout", po::value<unsigned>()->default_value(60000),
+       "ms a connection may take to send a whole request (slow or idle keep-alive ones included) or to take a response")
       ("max-rooms-per-socket", po::value<std::size_t>()->default_value(10000),
        "rooms one socket may be in, its user room included; a join past it gets 409 (0: no limit)")
       ("namespaces", po::value<std::string>(), "extra namespaces besides /, comma-separated")
@@ -175,6 +177,8 @@ std::optional<ServerConfig> parse_server_config(int argc, char** argv, int& exit
         values["max-connections"].as<std::size_t>(), values["max-connections-per-ip"].as<std::size_t>(), handshake_rate, 0});
     config.gateway.max_sockets_per_user = values["max-sockets-per-user"].as<std::size_t>();
     config.gateway.max_rooms_per_socket = values["max-rooms-per-socket"].as<std::size_t>();
+    config.http_request_timeout = std::chrono::milliseconds(values["http-request-timeout"].as<unsigned>());
+    if (config.http_request_timeout.count() == 0) throw std::invalid_argument("--http-request-timeout must be positive");
     if (values.count("namespaces")) config.gateway.namespaces = split_list(values["namespaces"].as<std::string>());
     for (const auto& nsp : config.gateway.namespaces) {
       if (nsp.empty() || nsp.front() != '/') throw std::invalid_argument("--namespaces entries must start with '/': " + nsp);

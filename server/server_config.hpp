@@ -9,6 +9,7 @@
 #include "net/http_server.hpp"
 #include "sio/gateway_options.hpp"
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -24,6 +25,7 @@ struct ServerConfig {
   sio::GatewayOptions gateway;
   net::CorsPolicy cors;
   net::ApiOptions api;
+  std::chrono::milliseconds http_request_timeout{60000};  // net::HttpServerOptions::request_timeout
 };
 
 // Parses argv (after the program name) and the environment. On --help prints usage and

@@ -39,6 +39,7 @@ HttpConnection::HttpConnection(HttpServer& server, std::size_t shard, boost::asi
     : server_(server),
       shard_(shard),
       socket_(std::move(socket)),
+      deadline_(socket_.get_executor()),
       remote_(std::move(remote)),
       remote_address_(remote_.address().to_string()) {
   // Non-blocking from the start: Asio's first asynchronous operation then needs no ioctl of
@@ -56,7 +57,19 @@ void HttpConnection::start() { read_request(); }
 
 void HttpConnection::resume(Request request) { route(std::move(request)); }
 
+void HttpConnection::arm_deadline() {
+  deadline_.expires_after(server_.options().request_timeout);
+  deadline_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (auto self = weak.lock()) self->close();
+  });
+}
+
+void HttpConnection::cancel_deadline() { deadline_.cancel(); }
+
 void HttpConnection::read_request() {
+  arm_deadline();  // the whole request, from now
+  raw_head_.clear();
   parser_.emplace();
   parser_->header_limit(static_cast<std::uint32_t>(server_.options().max_header_bytes));
   std::size_t body_limit = server_.options().max_body_bytes;
@@ -71,7 +84,7 @@ void HttpConnection::read_request() {
 // buffer, so what it consumed is exactly the head.
 void HttpConnection::parse_buffered_head() {
   const HeadStep step = put_buffered_head(*parser_, buffer_.data());
-  if (!step.raw_head.empty() && server_.options().forwarder) raw_head_.assign(step.raw_head);
+  if (server_.options().forwarder) raw_head_.append(step.raw_head);  // a head may come in pieces
   buffer_.consume(step.used);
   if (step.ec != http::error::need_more) return on_header(step.ec);
   socket_.async_read_some(buffer_.prepare(kHeadReadBytes),
@@ -156,6 +169,7 @@ const EngineMount* HttpConnection::mount_for(std::string_view path) const {
 }
 
 void HttpConnection::route(Request request) {
+  cancel_deadline();  // a held poll waits for its engine; an upgrade leaves the connection
   keep_alive_ = request.keep_alive();
   version_ = request.version();
   origin_ = std::string(request[http::field::origin]);
@@ -285,6 +299,7 @@ void HttpConnection::write_reply(Reply reply) {
   response->keep_alive(keep_alive_);
   response->body() = std::move(reply.body);
   response->prepare_payload();
+  arm_deadline();  // a client that does not take its response
   http::async_write(socket_, *response,
                     [self = shared_from_this(), response](const boost::system::error_code& ec, std::size_t) {
                       if (ec || !self->keep_alive_) return self->close();

@@ -21,6 +21,7 @@
 #include "net/http_types.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 
@@ -61,10 +62,14 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void write_reply(Reply reply);
   void add_cors_headers(Reply& reply) const;
   void close();
+  // Closes the connection unless what it waits for happens within request_timeout.
+  void arm_deadline();
+  void cancel_deadline();
 
   HttpServer& server_;
   std::size_t shard_;
   boost::asio::ip::tcp::socket socket_;
+  boost::asio::steady_timer deadline_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   boost::asio::ip::tcp::endpoint remote_;

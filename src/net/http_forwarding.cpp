@@ -51,6 +51,7 @@ ForwardedExchange::RequestFacts HttpConnection::forwarded_facts(const http::requ
 
 // The head has arrived and the body will be read as the listener asks.
 void HttpConnection::forward_streaming() {
+  cancel_deadline();  // the exchange reads the body at the application's pace
   const auto& message = parser_->get();
   ForwardedRequest head = forwarded_head(message);
   head.more_body = true;
@@ -66,6 +67,7 @@ void HttpConnection::forward_streaming() {
 
 // The whole request has arrived (an upgrade, or a body short enough to read at once).
 void HttpConnection::forward(Request request) {
+  cancel_deadline();
   ForwardedRequest head = forwarded_head(request);
   ForwardedExchange::RequestFacts facts = forwarded_facts(request, request.keep_alive());
   if (boost::beast::websocket::is_upgrade(request)) {

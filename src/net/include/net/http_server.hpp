@@ -17,6 +17,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -44,6 +45,10 @@ struct HttpServerOptions {
   CorsPolicy cors;
   std::size_t max_body_bytes = 1'000'000;  // for requests outside the mounts (more: 413)
   std::size_t max_header_bytes = 16 * 1024;  // a request head (more: 431)
+  // A connection that takes longer than this to send a whole request (from its first byte or
+  // the end of the previous response: slow heads and bodies, idle keep-alive), or to take a
+  // response, is closed.
+  std::chrono::milliseconds request_timeout{60000};
   RequestHandler handler;
   // Takes every request outside the mounts instead of `handler` (not owned; outlives the server).
   ExchangeListener* forwarder = nullptr;
