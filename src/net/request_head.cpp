@@ -16,7 +16,7 @@ HeadStep put_buffered_head(RequestParser& parser, boost::asio::const_buffer buff
     return step;
   }
   step.used = parser.put(buffered, step.ec);
-  if (!step.ec && parser.is_header_done()) step.raw_head = {static_cast<const char*>(buffered.data()), step.used};
+  if (!step.ec || step.ec == http::error::need_more) step.raw_head = {static_cast<const char*>(buffered.data()), step.used};
   return step;
 }
 

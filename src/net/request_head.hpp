@@ -24,12 +24,15 @@ using RequestParser = boost::beast::http::request_parser<boost::beast::http::str
 struct HeadStep {
   std::size_t used = 0;          // bytes the parser took: the caller consumes them
   boost::system::error_code ec;  // http::error::need_more: read more, then offer again
-  std::string_view raw_head;     // once the head is complete: its bytes (a view of the offer)
+  // The head's bytes this offer took (a view of it; empty on an error). Beast takes the start
+  // line as soon as it is whole, so a head offered in pieces comes in several steps: their
+  // raw_heads, appended, are the head.
+  std::string_view raw_head;
 };
 
-// Offers `buffered` (every byte read and not consumed yet) to `parser`. Beast accepts a head
-// only once all of it is there, so on success `used` is exactly the head. An empty offer is
-// need_more.
+// Offers `buffered` (every byte read and not consumed yet) to `parser`. The parser never takes
+// a byte past the head, so once the head is done the body's bytes stay buffered. An empty
+// offer is need_more.
 HeadStep put_buffered_head(RequestParser& parser, boost::asio::const_buffer buffered);
 
 // The header lines of a raw request head ("name: value", after the request line), in order,

@@ -9,6 +9,7 @@ sets root_path, and the path carries it in front as Starlette expects (request.u
 from __future__ import annotations
 
 import json
+import time
 
 import requests
 
@@ -58,3 +59,18 @@ def test_root_path_option_is_the_scopes_root_path(start_app):
     assert seen == {"url": f"{server.url}/prefix/url?q=1", "root_path": "/prefix"}
     docs = requests.get(f"{server.url}/docs", timeout=WAIT)
     assert docs.status_code == 200 and "/prefix/openapi.json" in docs.text
+
+
+def test_a_head_sent_in_pieces_keeps_every_header(http_app):
+    """The start line, then the headers a moment later, then the end of the head: the server
+    reads the head in several pieces, and the scope still has every header in order."""
+    raw = request_bytes("GET", "/raw/scope/pieces", [("X-First", "1"), ("X-Second", "2")])
+    start_line_end = raw.index(b"\r\n") + 2
+    pieces = [raw[:start_line_end], raw[start_line_end:start_line_end + 12], raw[start_line_end + 12:]]
+    with RawConnection(http_app.port) as connection:
+        for piece in pieces:
+            connection.send(piece)
+            time.sleep(0.05)  # each piece in its own read
+        response = connection.read_response()
+    assert response.status == 200, response
+    assert json.loads(response.body)["headers"] == [["host", "127.0.0.1"], ["x-first", "1"], ["x-second", "2"]]
