@@ -5,7 +5,8 @@ python3 and python3-venv, nothing of our build dependencies) under SG_TEST_ROOTS
 /var/tmp/socket-gateway-test-roots), mounts /proc and binds /dev into it, and copies the host's
 resolv.conf (apt inside the root reaches Debian's archive over the shared network). Leaving it —
 even after a failure — kills the processes still running inside, unmounts, and deletes the copy;
-roots left mounted by an interrupted earlier run are unmounted and deleted on the next one.
+roots left mounted by an interrupted earlier run (its `owner` PID gone) are unmounted and deleted
+on the next one.
 
 Commands run as `chroot ROOT /bin/sh -c CMD` with a minimal environment (PATH, HOME, LANG) plus
 what the caller adds; the root shares the host's network, so a server inside is reached on
@@ -84,10 +85,27 @@ def _dispose(root: pathlib.Path) -> None:
     shutil.rmtree(root.parent, ignore_errors=True)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def dispose_stale_roots() -> None:
-    """Roots an interrupted earlier run left behind under ROOTS."""
-    if ROOTS.is_dir():
-        for stale in ROOTS.iterdir():
+    """Roots that an interrupted earlier run left behind under ROOTS: those whose `owner` file
+    names a process that is gone (a run going on beside this one keeps its roots)."""
+    if not ROOTS.is_dir():
+        return
+    for stale in ROOTS.iterdir():
+        try:
+            owner = int((stale / "owner").read_text())
+        except (OSError, ValueError):
+            owner = 0
+        if not owner or not _alive(owner):
             _dispose(stale / "root")
 
 
@@ -101,7 +119,9 @@ class CleanRoot:
 
     def __enter__(self) -> "CleanRoot":
         ROOTS.mkdir(parents=True, exist_ok=True)
-        self.path = pathlib.Path(tempfile.mkdtemp(prefix=f"{self.label}.", dir=ROOTS)) / "root"
+        holder = pathlib.Path(tempfile.mkdtemp(prefix=f"{self.label}.", dir=ROOTS))
+        (holder / "owner").write_text(str(os.getpid()))
+        self.path = holder / "root"
         self.path.mkdir()
         try:
             subprocess.run(["tar", "--numeric-owner", "-xzpf", str(self.tarball), "-C", str(self.path)],

@@ -52,6 +52,9 @@ def wheel_root(root_tarball, wheel_path, measure):
         started = time.monotonic()
         root.run(f"{VENV}/bin/pip install --no-index --no-cache-dir {inside}")
         measure("pip install of the wheel into a fresh venv (clean root)", f"{time.monotonic() - started:.1f} s")
+        installed = root.run(f"{VENV}/bin/pip list --format=freeze").stdout.split()
+        assert {line.split("==")[0] for line in installed} <= {"socket-gateway", "socket_gateway", "pip", "setuptools"}, \
+            f"the wheel brought more than itself: {installed}"
         root.run(f"{VENV}/bin/pip install -q --no-index --only-binary=:all: --find-links /tmp/wheelhouse fastapi",
                  timeout=300)
         root.host_path("/opt/app").mkdir(parents=True)
