@@ -114,7 +114,7 @@ def criteria(run: dict) -> dict:
         pw = n["rss_post_warmup"]
         end_load, settled = n["rss_end_load"] / pw - 1, n["rss_settled"] / pw - 1
         ok = ok and end_load <= RSS_TOLERANCE and settled <= RSS_TOLERANCE
-        texts.append(f"{n['name']}: post-warm-up {_mb(pw)} MB, end of load {end_load:+.1%}, after drain "
+        texts.append(f"{n['name']}: post-warm-up {_mb(pw)} MiB, end of load {end_load:+.1%}, after drain "
                      f"{settled:+.1%}")
     result["rss"] = (ok, "; ".join(texts))
     dropped = counts.get("readers_dropped_by_server", 0)
@@ -126,7 +126,7 @@ def criteria(run: dict) -> dict:
     for n in nodes:
         growth = n["rss_peak"] - n["rss_post_warmup"]
         ok = ok and growth <= n["budget_kb"]
-        texts.append(f"{n['name']}: peak − post-warm-up {_mb(growth)} MB ≤ {_mb(n['budget_kb'])} MB "
+        texts.append(f"{n['name']}: peak − post-warm-up {_mb(growth)} MiB ≤ {_mb(n['budget_kb'])} MiB "
                      f"({n['non_readers_peak']} non-readers × {run['meta']['profile']['max_queue_bytes'] // 1024} KiB)")
     addressed = totals.get("bytes_to_nonreaders", 0) / 2**20
     result["bounded"] = (ok, "; ".join(texts) + f"; {addressed:,.0f} MiB were addressed to non-readers in the run")
@@ -138,6 +138,14 @@ LABELS = {"sessions": "sockets, sessions and fds back to baseline after the drai
           "rss": f"RSS within +{RSS_TOLERANCE:.0%} of post-warm-up (end of load, after drain)",
           "losses": "zero losses for readers that stayed connected",
           "bounded": "memory bounded by queue limit × non-readers while they are connected"}
+
+
+def _binary(binary: dict | None) -> str:
+    if not binary:
+        return "build not recorded"
+    dirty = ", src/ with uncommitted changes" if binary.get("src_dirty") else ""
+    return (f"build/socket-gateway of {binary['built']} (sha256 {binary['sha256']}…; checkout at "
+            f"{binary['head']} when the run started{dirty})")
 
 
 def _verdict(value) -> str:
@@ -155,8 +163,8 @@ def run_section(run: dict, chart: str | None) -> list[str]:
              f"Load: {profile['readers']:,} readers ({profile['users']:,} users) + {profile['non_readers']} non-readers "
              f"at a time; emits {rates}; --max-queue-bytes {profile['max_queue_bytes']:,}, --threads "
              f"{profile['server_threads']} (0 = one per core). Warm-up {meta['warmup_s']:.0f} s; drain "
-             f"{summary['drain_s']} s.", "",
-             "| node | RSS MB baseline / post-warm-up / peak / end of load / after drain | fds baseline / peak / after "
+             f"{summary['drain_s']} s. Server: {_binary(meta.get('binary'))}.", "",
+             "| node | RSS MiB baseline / post-warm-up / peak / end of load / after drain | fds baseline / peak / after "
              "drain | sockets peak / after | room subscriptions baseline / peak / after | slow disconnects | "
              "fds held for cut non-readers (peak) | CPU s |",
              "|---|---|---|---|---|---|---|---|"]
@@ -192,7 +200,7 @@ def run_section(run: dict, chart: str | None) -> list[str]:
         lines.append(f"| {LABELS[key]} | {_verdict(verdict)} | {text} |")
     if chart:
         lines += ["", f"![{title} over time]({chart})"]
-    lines += ["", "<details><summary>Every minute (per node: RSS MB, fds, sockets, room subscriptions)</summary>", "",
+    lines += ["", "<details><summary>Every minute (per node: RSS MiB, fds, sockets, room subscriptions)</summary>", "",
               "| t s | phase | " + " | ".join(f"{n['name']}" for n in nodes) + " | readers / non-readers / stalled | "
               "harness rooms | owed / received (finalized) | slow disconnects | p99 ms |",
               "|---|---|" + "---|" * len(nodes) + "---|---|---|---|---|"]
@@ -209,8 +217,8 @@ def run_section(run: dict, chart: str | None) -> list[str]:
         slow = sum(n["slow_disconnects_total"] or 0 for n in s["nodes"])
         lines.append(f"| {s['t']:.0f} | {s['phase']} | " + " | ".join(cells) +
                      f" | {h.get('readers', '—')} / {h.get('non_readers', '—')} / {h.get('non_readers_stalled', '—')} | "
-                     f"{h.get('rooms_with_members', '—')} | {t.get('owed_finalized', '—')} / {t.get('received_owed', '—')} | "
-                     f"{slow:.0f} | {(h.get('latency') or {}).get('p99_ms', '—')} |")
+                     f"{_n(h.get('rooms_with_members'))} | {_n(t.get('owed_finalized'))} / {_n(t.get('received_owed'))} | "
+                     f"{slow:.0f} | {_n((h.get('latency') or {}).get('p99_ms'))} |")
     lines += ["", "</details>", ""]
     return lines
 
@@ -239,7 +247,7 @@ def chart(run: dict, path: pathlib.Path) -> bool:
             axes[2].plot(t, [s["nodes"][i]["room_subscriptions"] or 0 for s in samples], label=f"room subscriptions {name}")
         axes[4].plot(t, [s["nodes"][i]["slow_disconnects_total"] or 0 for s in samples], label=f"slow disconnects {name}")
         axes[4].plot(t, [s["nodes"][i].get("held_for_cut") or 0 for s in samples], ":", label=f"fds held for cut non-readers {name}")
-    axes[0].set_ylabel("MB")
+    axes[0].set_ylabel("MiB")
     axes[0].set_title(f"{run['meta']['topology']}: server RSS (band: post-warm-up ±{RSS_TOLERANCE:.0%})")
     axes[1].set_title("open fds and Socket.IO sockets per node")
     axes[2].plot(t, [s["harness"].get("rooms_with_members", 0) for s in samples], "k--", label="rooms with a member (harness)")

@@ -38,12 +38,12 @@ API_KEY = "soak-api-key"
 async def run_soak(topology: str, seconds: float, warmup_s: float, interval_s: float, profile: Profile,
                    build_dir: pathlib.Path, scratch: pathlib.Path, jsonl: pathlib.Path, seed: int) -> dict:
     node_count = 2 if topology == "cluster" else 1
-    nodes, redis = await asyncio.to_thread(start_servers, node_count, build_dir, scratch, SECRET, API_KEY,
+    nodes, redis, binary = await asyncio.to_thread(start_servers, node_count, build_dir, scratch, SECRET, API_KEY,
                                            profile.max_queue_bytes, profile.server_threads)
     exit_codes = {}
     with jsonl.open("w") as out:
         try:
-            summary = await _phases(topology, seconds, warmup_s, interval_s, profile, nodes, redis, out, seed)
+            summary = await _phases(topology, seconds, warmup_s, interval_s, profile, nodes, redis, out, seed, binary)
         finally:
             for node in nodes:
                 exit_codes[node.name] = node.stop()
@@ -54,7 +54,7 @@ async def run_soak(topology: str, seconds: float, warmup_s: float, interval_s: f
     return summary
 
 
-async def _phases(topology, seconds, warmup_s, interval_s, profile, nodes, redis, out, seed) -> dict:
+async def _phases(topology, seconds, warmup_s, interval_s, profile, nodes, redis, out, seed, binary) -> dict:
     tally: collections.Counter = collections.Counter()
     # The sampler's requests close their connection (a pooled keep-alive connection would be one
     # more fd in the node at one sample and not the next); the backend's pool is closed before
@@ -62,11 +62,11 @@ async def _phases(topology, seconds, warmup_s, interval_s, profile, nodes, redis
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as probe_http:
         probes = [NodeApi(i, node.port, API_KEY, probe_http, collections.Counter()) for i, node in enumerate(nodes)]
         return await _with_backend(topology, seconds, warmup_s, interval_s, profile, nodes, redis, out, seed, tally,
-                                   probes)
+                                   probes, binary)
 
 
 async def _with_backend(topology, seconds, warmup_s, interval_s, profile, nodes, redis, out, seed, tally,
-                        probes) -> dict:
+                        probes, binary) -> dict:
     started_at = time.monotonic()
     sampler = Sampler(out, nodes, probes, redis, started_at)
     http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=128, limit_per_host=64))
@@ -75,7 +75,8 @@ async def _with_backend(topology, seconds, warmup_s, interval_s, profile, nodes,
         sampler.write({"kind": "run", "topology": topology, "seconds": seconds, "warmup_s": warmup_s,
                        "interval_s": interval_s, "seed": seed, "profile": profile.as_dict(),
                        "nodes": [{"name": n.name, "port": n.port, "pid": n.pid, "argv": n.argv} for n in nodes],
-                       "redis_port": redis.port if redis else None, "wall_clock": time.strftime("%Y-%m-%dT%H:%M:%S")})
+                       "redis_port": redis.port if redis else None, "binary": binary,
+                       "wall_clock": time.strftime("%Y-%m-%dT%H:%M:%S")})
         for _ in range(3):
             await sampler.sample("baseline")
             await asyncio.sleep(2)

@@ -10,6 +10,7 @@ binary). stop() sends SIGTERM and returns the exit code (SIGKILL after 15 s).
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import pathlib
 import shutil
@@ -102,9 +103,23 @@ def snapshot_binary(build_dir: pathlib.Path, scratch: pathlib.Path) -> pathlib.P
     return target
 
 
+def binary_provenance(binary: pathlib.Path, source_dir: pathlib.Path) -> dict:
+    """What was run: the copy's sha256, the build's mtime, the checkout's HEAD and whether src/
+    had uncommitted changes (the build may include them)."""
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=source_dir, capture_output=True, text=True, timeout=20).stdout.strip()
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+    return {"sha256": hashlib.sha256(binary.read_bytes()).hexdigest()[:16],
+            "built": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(binary.stat().st_mtime)),
+            "head": git("rev-parse", "--short", "HEAD"), "src_dirty": bool(git("status", "--porcelain", "src"))}
+
+
 def start_servers(nodes: int, build_dir: pathlib.Path, scratch: pathlib.Path, secret: str, api_key: str,
-                  max_queue_bytes: int, threads: int) -> tuple[list[GatewayNode], PrivateRedis | None]:
-    """Starts Redis (for 2+ nodes) and the nodes; one more try 30 s later if anything fails."""
+                  max_queue_bytes: int, threads: int) -> tuple[list[GatewayNode], PrivateRedis | None, dict]:
+    """Starts Redis (for 2+ nodes) and the nodes; one more try 30 s later if anything fails.
+    Returns them and the binary's provenance."""
     for attempt in (1, 2):
         redis, started = None, []
         try:
@@ -115,7 +130,7 @@ def start_servers(nodes: int, build_dir: pathlib.Path, scratch: pathlib.Path, se
                                    threads, scratch, redis.port if redis else None)
                 started.append(node)
                 node.wait_ready()
-            return started, redis
+            return started, redis, binary_provenance(binary, build_dir.parent)
         except Exception:
             for node in started:
                 node.stop()
