@@ -49,6 +49,7 @@ async def run_soak(topology: str, seconds: float, warmup_s: float, interval_s: f
                 exit_codes[node.name] = node.stop()
             if redis:
                 redis.stop()
+            (scratch / "socket-gateway").unlink(missing_ok=True)  # the logs stay; the 40 MB copy goes
         summary["exit_codes"] = exit_codes
         out.write(json.dumps(summary, separators=(",", ":")) + "\n")
     return summary
