@@ -20,6 +20,16 @@ HeadStep put_buffered_head(RequestParser& parser, boost::asio::const_buffer buff
   return step;
 }
 
+namespace {
+
+std::string_view trimmed(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+}  // namespace
+
 HeaderList header_lines(std::string_view head) {
   HeaderList headers;
   std::size_t line_start = head.find("\r\n");
@@ -28,16 +38,24 @@ HeaderList header_lines(std::string_view head) {
     const std::size_t line_end = head.find("\r\n", line_start);
     if (line_end == std::string_view::npos || line_end == line_start) break;
     const std::string_view line = head.substr(line_start, line_end - line_start);
+    line_start = line_end;
+    // obs-fold (RFC 9112 §5.2): a line starting with a space or a tab continues the previous
+    // value. Beast joins the pieces with one space, and so do we, so that the application sees
+    // the headers the gateway parsed — not a header named " authorization".
+    if (line.front() == ' ' || line.front() == '\t') {
+      const std::string_view more = trimmed(line);
+      if (headers.empty() || more.empty()) continue;
+      std::string& value = headers.back().second;
+      if (!value.empty()) value.push_back(' ');
+      value.append(more);
+      continue;
+    }
     const std::size_t colon = line.find(':');
     if (colon != std::string_view::npos) {
       std::string name(line.substr(0, colon));
       for (char& c : name) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
-      std::string_view value = line.substr(colon + 1);
-      while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-      headers.emplace_back(std::move(name), std::string(value));
+      headers.emplace_back(std::move(name), std::string(trimmed(line.substr(colon + 1))));
     }
-    line_start = line_end;
   }
   return headers;
 }

@@ -36,7 +36,8 @@ struct HeadStep {
 HeadStep put_buffered_head(RequestParser& parser, boost::asio::const_buffer buffered);
 
 // The header lines of a raw request head ("name: value", after the request line), in order,
-// names lower-cased and values trimmed of surrounding spaces and tabs.
+// names lower-cased and values trimmed of surrounding spaces and tabs; a folded line (obs-fold)
+// joins the previous value after one space, as Beast joins it.
 HeaderList header_lines(std::string_view head);
 
 // A forwarded body is streamed (the request forwarded right after its head) when it is

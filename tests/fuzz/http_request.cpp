@@ -62,18 +62,35 @@ struct Wire {
   void consume(std::size_t used) { buffered.erase(0, used); }
 };
 
-// HttpConnection::parse_buffered_head's loop: offer what is buffered, read more on need_more.
+// HttpConnection::parse_buffered_head's loop: offer what is buffered, keep what the parser
+// took (Beast takes the start line as soon as it is whole: the head may come in pieces), read
+// more on need_more. The pieces make the raw head a forwarded request carries.
 bool read_head(Wire& wire, sg::net::RequestParser& parser) {
+  std::string raw_head;
   for (;;) {
     const sg::net::HeadStep step = sg::net::put_buffered_head(parser, boost::asio::buffer(wire.buffered));
-    if (!step.raw_head.empty()) {
-      for (const auto& [name, value] : sg::net::header_lines(step.raw_head))
+    raw_head.append(step.raw_head);
+    wire.consume(step.used);
+    if (step.ec != http::error::need_more) {
+      if (step.ec) return false;
+      const sg::net::HeaderList lines = sg::net::header_lines(raw_head);
+      for (const auto& [name, value] : lines)
         require(std::none_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; }),
                 "forwarded header names are lower-case");
+      // Beast's container groups repeated names: compare the two as sorted lists.
+      sg::net::HeaderList parsed;
+      for (const auto& field : parser.get()) {
+        std::string name(field.name_string());
+        for (char& c : name) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+        parsed.emplace_back(std::move(name), std::string(field.value()));
+      }
+      sg::net::HeaderList forwarded = lines;
+      std::sort(parsed.begin(), parsed.end());
+      std::sort(forwarded.begin(), forwarded.end());
+      require(forwarded == parsed, "a forwarded request carries the headers Beast parsed");
       (void)sg::net::streams_forwarded_body(parser, kWholeForwardedBody);
+      return true;
     }
-    wire.consume(step.used);
-    if (step.ec != http::error::need_more) return !step.ec;
     if (!wire.read_more()) return false;  // the client left mid-head
   }
 }
