@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import json
 import pathlib
 import subprocess
@@ -56,7 +57,7 @@ async def main(args) -> None:
     node.wait_ready()
     try:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True, limit=50)) as http:
-            api = NodeApi(0, node.port, API_KEY, http, __import__("collections").Counter())
+            api = NodeApi(0, node.port, API_KEY, http, collections.Counter())
 
             async def line(stage: str) -> None:
                 metrics = await api.metrics()

@@ -17,8 +17,9 @@ are owed nothing.
 
 When a session is over (closed, and later than any emit that could still be owed to it),
 finalize() compares: lost = owed - received; duplicates = an id received twice; strays = a
-received id whose target the session was never in within [POST - 1 s, 202 + 10 s] (a delivery
-to a non-member: a server bug).
+received id whose target the session was never in within [POST - 1 s, 202 + 10 s], a stay
+lasting from its join request to its DELETE's answer or the connection's close (a delivery to a
+non-member: a server bug).
 """
 from __future__ import annotations
 
