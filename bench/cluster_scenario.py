@@ -26,7 +26,6 @@ import os
 import pathlib
 import socket
 import subprocess
-import time
 
 import peer_processes
 from process_cpu import schedstat_us
@@ -42,18 +41,7 @@ class _Redis:
         self.process = subprocess.Popen(
             ["taskset", "-c", core, "redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
              "--appendonly", "no"], stdout=(log_dir / f"redis-{self.port}.log").open("w"), stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as probe:
-                    probe.sendall(b"PING\r\n")
-                    if probe.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("redis-server did not start")
-            time.sleep(0.05)
+        peer_processes.wait_for_redis(self.port)
 
     def integer(self, *command: str) -> int | None:
         """The integer reply of one command (RESP over a fresh connection), None for nil or an error."""

@@ -118,15 +118,9 @@ class RestServer:
 
     def stop(self, timeout: float = 10.0) -> int:
         """SIGTERM, then SIGKILL to the whole group after `timeout` s; returns the exit code."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        code = peer_processes.stop_process(self.process, timeout, lambda: os.killpg(self.process.pid, signal.SIGKILL))
         self._log.close()
-        return self.process.returncode
+        return code
 
 
 def run_wrk(server: RestServer, route: str, connections: int, duration_s: int, core: str) -> dict:

@@ -46,6 +46,34 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def stop_process(process: subprocess.Popen, timeout: float, kill=None) -> int:
+    """SIGTERM, then `kill()` (default: SIGKILL to the process) after `timeout` s; the exit code."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            (kill or process.kill)()
+            process.wait()
+    return process.returncode
+
+
+def wait_for_redis(port: int, timeout: float = 10.0) -> None:
+    """Returns once a redis-server on loopback `port` answers PING; RuntimeError after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as probe:
+                probe.sendall(b"PING\r\n")
+                if probe.recv(16).startswith(b"+PONG"):
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("redis-server did not start")
+        time.sleep(0.05)
+
+
 def peer_argv(name: str, port: int, build_dir: pathlib.Path) -> list[str]:
     """The contract's start command of implementation `name`."""
     python = sys.executable
@@ -113,15 +141,9 @@ class PeerProcess:
 
     def stop(self, timeout: float = 10.0) -> int:
         """SIGTERM, then SIGKILL after `timeout` s; returns the exit code."""
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        code = stop_process(self.process, timeout)
         self._log.close()
-        return self.process.returncode
+        return code
 
 
 def start_peer(name: str, secret: str, *, port: int | None = None, build_dir: pathlib.Path | None = None,

@@ -14,16 +14,13 @@ import hashlib
 import os
 import pathlib
 import shutil
-import socket
 import subprocess
+import sys
 import time
 import urllib.request
 
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent / "peers"))
+from peer_processes import free_port, stop_process, wait_for_redis  # noqa: E402  (bench/peers)
 
 
 class Process:
@@ -36,15 +33,9 @@ class Process:
         self.pid = self.process.pid
 
     def stop(self, timeout: float = 15.0) -> int:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        code = stop_process(self.process, timeout)
         self._log.close()
-        return self.process.returncode
+        return code
 
 
 class GatewayNode(Process):
@@ -82,18 +73,7 @@ class PrivateRedis(Process):
         self.port = free_port()
         super().__init__(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
                           "--appendonly", "no"], log_dir / f"redis-{self.port}.log")
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as probe:
-                    probe.sendall(b"PING\r\n")
-                    if probe.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("redis-server did not start")
-            time.sleep(0.05)
+        wait_for_redis(self.port)
 
 
 def snapshot_binary(build_dir: pathlib.Path, scratch: pathlib.Path) -> pathlib.Path:
