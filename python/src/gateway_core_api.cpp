@@ -68,9 +68,9 @@ void GatewayCore::act_on_sid(SidAction action, std::uint64_t token, const std::s
   auto done = [notices = notices_, token](bool found) { notices->push(DoneNotice{token, found, std::nullopt}); };
   switch (action) {
     case SidAction::join_room:
-      return gateway_.join_room(sid, room, std::function<void(sio::SidReply)>([notices = notices_, token](sio::SidReply reply) {
+      return gateway_.on_sid({sio::SidRequest::Kind::join, sid, room}, [notices = notices_, token](sio::SidReply reply) {
         notices->push(DoneNotice{token, reply.found, std::nullopt, reply.refused});
-      }));
+      });
     case SidAction::leave_room:
       return gateway_.leave_room(sid, room, std::move(done));
     case SidAction::disconnect:
@@ -99,9 +99,9 @@ int GatewayCore::join_room_now(const std::string& sid, const std::string& room) 
   if (!running()) return 0;
   auto promise = std::make_shared<std::promise<int>>();
   auto answer = promise->get_future();
-  gateway_.join_room(sid, room, std::function<void(sio::SidReply)>([promise](sio::SidReply reply) {
+  gateway_.on_sid({sio::SidRequest::Kind::join, sid, room}, [promise](sio::SidReply reply) {
     promise->set_value(!reply.found ? 0 : reply.refused ? 2 : 1);
-  }));
+  });
   return wait_until_answered(answer);
 }
 

@@ -3,6 +3,7 @@
 // Threading: entry points post to the loop; the rest runs on the cluster thread.
 #include "cluster_loop.hpp"
 
+#include "cluster_scripts.hpp"
 #include "sio/stream_position.hpp"
 #include "util/log.hpp"
 
@@ -43,6 +44,7 @@ RedisCluster::Loop::Loop(RedisClusterOptions options, RedisEndpoint endpoint, si
       ordered_(gateway.options().recovery_max_disconnection.count() > 0),
       stream_key_(options_.key_prefix + "#recovery"),
       stream_max_length_(std::to_string(std::max<std::size_t>(1000, gateway.options().recovery_max_bytes / 512))),
+      publish_script_sha_(script_sha1(kPublishScript)),
       lease_timer_(io_) {
   for (std::size_t i = 0; i < gateway_.namespace_count(); ++i) {
     const std::string& nsp = gateway_.namespace_name(i);
@@ -114,6 +116,7 @@ void RedisCluster::Loop::on_connection_ready() {
   backoff_ = kFirstBackoff;
   connected_.store(true, std::memory_order_release);
   if (ordered_) {
+    load_publish_script();  // ahead of every EVALSHA on this connection
     learn_newest_position();
     renew_writer_lease();
   }

@@ -84,7 +84,8 @@ class RedisCluster::Loop {
   bool publish_now(std::string_view channel, std::string_view payload, RedisConnection::ReplyHandler on_reply = {});
   void send_to_redis(std::vector<OutgoingEmit> messages);
   // Cluster-wide recovery.
-  void run_publish_script(OutgoingEmit message);
+  void load_publish_script();
+  void run_publish_script(OutgoingEmit message, bool by_sha = true);
   void deliver_unordered(const OutgoingEmit& message);  // the script could not run
   void learn_newest_position();
   void note_position(std::uint64_t position);
@@ -126,6 +127,7 @@ class RedisCluster::Loop {
   const bool ordered_;
   const std::string stream_key_;
   const std::string stream_max_length_;
+  const std::string publish_script_sha_;
   std::atomic<std::uint64_t> newest_position_{0};
   std::uint64_t next_barrier_ = 0;
   std::unordered_map<std::string, std::function<void(bool ok)>> barriers_;  // PING token -> what waits

@@ -26,11 +26,23 @@ bool RedisCluster::Loop::publish_ordered(std::vector<OutgoingEmit> messages) {
   return true;
 }
 
-void RedisCluster::Loop::run_publish_script(OutgoingEmit message) {
-  auto kept = std::make_shared<const OutgoingEmit>(std::move(message));  // for the fallback
-  const std::string_view arguments[] = {"EVAL", kPublishScript, "2", stream_key_, kept->channel,
-                                        stream_max_length_, kept->payload};
-  auto on_reply = [this, kept](const redisReply* reply) {
+void RedisCluster::Loop::load_publish_script() {
+  const std::string_view arguments[] = {"SCRIPT", "LOAD", kPublishScript};
+  commands_->command(arguments);
+}
+
+// By its SHA1 (Redis has it: load_publish_script ran first on this connection); by its text
+// again if Redis has forgotten it (SCRIPT FLUSH), and then it is loaded anew.
+void RedisCluster::Loop::run_publish_script(OutgoingEmit message, bool by_sha) {
+  auto kept = std::make_shared<OutgoingEmit>(std::move(message));  // for the fallbacks
+  const std::string_view arguments[] = {by_sha ? "EVALSHA" : "EVAL", by_sha ? publish_script_sha_ : kPublishScript,
+                                        "2", stream_key_, kept->channel, stream_max_length_, kept->payload};
+  auto on_reply = [this, kept, by_sha](const redisReply* reply) {
+    if (by_sha && reply != nullptr && reply->type == REDIS_REPLY_ERROR &&
+        std::string_view(reply->str, reply->len).starts_with("NOSCRIPT")) {
+      run_publish_script(std::move(*kept), false);
+      return load_publish_script();
+    }
     if (reply == nullptr || reply->type != REDIS_REPLY_STRING) {
       if (reply != nullptr && reply->type == REDIS_REPLY_ERROR)
         log::warn("recovery publish refused by Redis", {{"error", std::string_view(reply->str, reply->len)}});

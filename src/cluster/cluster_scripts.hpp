@@ -1,4 +1,5 @@
-// The Lua scripts of cluster-wide recovery, run by Redis with EVAL (docs/recovery.md).
+// The Lua scripts of cluster-wide recovery, run by Redis with EVAL (docs/recovery.md); the
+// publishing script, run for every emit, by its SHA1 (EVALSHA) once loaded.
 //
 // publish: one emit message into the stream and onto its channel in one step, so that the
 //   stream's order is the order in which every subscriber receives the messages. The
@@ -19,6 +20,9 @@
 // Threading: constants.
 #pragma once
 
+#include <openssl/sha.h>
+
+#include <string>
 #include <string_view>
 
 namespace sg::cluster {
@@ -45,5 +49,18 @@ if holder then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 )lua";
+
+// What EVALSHA names a script by: the lower-case hex SHA1 of its text.
+inline std::string script_sha1(std::string_view script) {
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(script.data()), script.size(), digest);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned char byte : digest) {
+    hex += kHex[byte >> 4];
+    hex += kHex[byte & 0xF];
+  }
+  return hex;
+}
 
 }  // namespace sg::cluster

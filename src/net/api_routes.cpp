@@ -87,10 +87,10 @@ void ApiRouter::handle_api(const Request& request, std::string_view path, std::s
       respond(json_reply(200, {{"sid", sid}, {"room", room}, {"joined", joined}}));
     };
     if (method == http::verb::put) {
-      return gateway_.join_room(sid, room, std::function<void(sio::SidReply)>([done, respond](sio::SidReply reply) {
+      return gateway_.on_sid({sio::SidRequest::Kind::join, sid, room}, [done, respond](sio::SidReply reply) {
         if (reply.refused) return respond(json_error(409, "the socket is in as many rooms as it may be (--max-rooms-per-socket)"));
         done(reply.found);
-      }));
+      });
     }
     if (method == http::verb::delete_) return gateway_.leave_room(sid, room, std::move(done));
     return respond(json_error(405, "method not allowed"));

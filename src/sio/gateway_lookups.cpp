@@ -32,9 +32,6 @@ void Gateway::join_room(std::string_view sid, std::string_view room, std::functi
   });
 }
 
-void Gateway::join_room(std::string_view sid, std::string_view room, std::function<void(SidReply)> done) {
-  on_sid({SidRequest::Kind::join, std::string(sid), std::string(room)}, std::move(done));
-}
 
 void Gateway::leave_room(std::string_view sid, std::string_view room, std::function<void(bool)> done) {
   on_sid({SidRequest::Kind::leave, std::string(sid), std::string(room)}, [done = std::move(done)](SidReply reply) {

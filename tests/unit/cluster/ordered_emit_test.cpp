@@ -2,6 +2,7 @@
 // becomes a valid message once the publishing script's str8 id is appended, carries_offset
 // tells such messages from plain ones, an external emitter's message is copied with exactly
 // its rooms and excepts, and stream ids map to positions that order as the ids do.
+#include "../../../src/cluster/cluster_scripts.hpp"
 #include "../../../src/cluster/emit_message.hpp"
 #include "sio/stream_position.hpp"
 
@@ -74,6 +75,17 @@ TEST(StreamPosition, OrdersAsTheIdsAndRoundTrips) {
   EXPECT_EQ(sio::stream_id(*same_ms), "1733456789012-15");
   for (const char* bad : {"", "17", "-1", "1-", "a-1", "1-b", "1-2-3", "1-1048576", " 1-1"})
     EXPECT_FALSE(sio::stream_position(bad).has_value()) << bad;
+}
+
+}  // namespace
+}  // namespace sg::cluster
+
+namespace sg::cluster {
+namespace {
+
+TEST(ClusterScripts, ShaIsTheHexSha1RedisNamesScriptsBy) {
+  EXPECT_EQ(script_sha1(""), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+  EXPECT_EQ(script_sha1("return 1"), "e0e1f9fabfc9d4800c877a703b823ac0578ff8db");
 }
 
 }  // namespace

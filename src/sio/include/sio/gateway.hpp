@@ -104,10 +104,9 @@ class Gateway {
 
   // ---- rooms and connections by sid (any thread) ------------------------------------
   // `done(found)` runs on the sid's shard thread; found is false for an unknown sid.
-  // found is false for an unknown sid, and for a join max_rooms_per_socket refuses.
+  // found is false for an unknown sid, and for a join max_rooms_per_socket refuses (on_sid
+  // with a join request tells the two apart: SidReply::refused).
   void join_room(std::string_view sid, std::string_view room, std::function<void(bool found)> done = {});
-  // The same, telling the two apart (SidReply::refused).
-  void join_room(std::string_view sid, std::string_view room, std::function<void(SidReply)> done);
   void leave_room(std::string_view sid, std::string_view room, std::function<void(bool found)> done = {});
   void disconnect(std::string_view sid, std::function<void(bool found)> done = {});
   void rooms_of(std::string_view sid, std::function<void(std::optional<std::vector<std::string>>)> done);
